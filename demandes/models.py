@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from centres.querysets import CentreScopedQuerySet, scoped_queryset
+
+
+class DemandeKind(models.TextChoices):
+    FRAUDE = "fraude", "Fraude ou incident"
+    REPORT = "report", "Demande de report"
+    AMENAGEMENT = "amenagement", "Demande d'aménagement"
+    DISPENSE = "dispense", "Dispense"
+    RECOURS = "recours", "Recours"
+
+
+class DemandeStatus(models.TextChoices):
+    EN_COURS = "en_cours", "En cours de traitement"
+    VALIDEE = "validee", "Validée"
+    REFUSEE = "refusee", "Refusée"
+
+
+class DemandeQuerySet(CentreScopedQuerySet):
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+
+class Demande(models.Model):
+    """A centre's request about one enrolment, decided by FDA in the admin."""
+
+    class Amenagement(models.TextChoices):
+        TIERS_TEMPS = "tiers_temps", "Tiers-temps"
+        AUTRE = "autre", "Autre aménagement"
+
+    class Incident(models.TextChoices):
+        FRAUDE = "fraude", "Fraude"
+        INCIDENT_TECHNIQUE = "incident_technique", "Incident technique"
+        AUTRE = "autre", "Autre incident"
+
+    numero = models.PositiveIntegerField("N° demande", unique=True, editable=False)
+    kind = models.CharField("type de demande", max_length=20, choices=DemandeKind.choices)
+    centre = models.ForeignKey("centres.Centre", on_delete=models.PROTECT, related_name="demandes")
+    inscription = models.ForeignKey("candidats.Inscription", on_delete=models.PROTECT, related_name="demandes")
+    statut = models.CharField(
+        "statut", max_length=20, choices=DemandeStatus.choices, default=DemandeStatus.EN_COURS, editable=False
+    )
+    sous_type = models.CharField("nature", max_length=30, blank=True, help_text="Tiers-temps, fraude, incident…")
+    epreuve = models.ForeignKey(
+        "tarifs.Epreuve", verbose_name="épreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField("description de la demande")
+    justificatifs = models.ManyToManyField(
+        "sessions_app.Document", verbose_name="justificatifs", blank=True, related_name="demandes"
+    )
+    nouvelle_inscription = models.ForeignKey(
+        "candidats.Inscription", verbose_name="réinscription", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("date de la demande", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="décidée par", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("date de la décision", null=True, blank=True)
+    decision_comment = models.TextField("commentaire de la décision", blank=True)
+
+    objects = DemandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["centre", "kind", "statut"]),
+            models.Index(fields=["kind", "statut", "created_at"]),
+            models.Index(fields=["inscription", "kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} n°{self.numero}"
+
+
+class DemandeStatusChange(models.Model):
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=DemandeStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=DemandeStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("le", default=timezone.now)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut de demande"
+        ordering = ["at", "pk"]
+
+
+class Anomalie(models.Model):
+    """A line of the session's feuille d'anomalies, processed by the chargé(e) de clientèle."""
+
+    class Kind(models.TextChoices):
+        CANDIDAT_VIRTUEL = "virtuel", "Utilisation d'un candidat virtuel"
+        TECHNIQUE = "technique", "Problème technique"
+        ABSENCE = "absence", "Absence non déclarée"
+        IDENTITE = "identite", "Erreur d'identité"
+        AUTRE = "autre", "Autre"
+
+    class Statut(models.TextChoices):
+        EN_COURS = "en_cours", "En cours de traitement"
+        TRAITEE = "traitee", "Traitée"
+
+    session = models.ForeignKey("sessions_app.Session", on_delete=models.CASCADE, related_name="anomalies")
+    inscription = models.ForeignKey(
+        "candidats.Inscription", verbose_name="candidat", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="anomalies",
+    )
+    epreuve = models.ForeignKey(
+        "tarifs.Epreuve", verbose_name="épreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    description = models.TextField("description")
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_COURS)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("déclarée le", default=timezone.now)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed_at = models.DateTimeField("traitée le", null=True, blank=True)
+    processing_comment = models.TextField("commentaire FDA", blank=True)
+
+    objects = scoped_queryset("session__centre").as_manager()
+
+    class Meta:
+        verbose_name = "anomalie"
+        ordering = ["session", "created_at"]
+        indexes = [models.Index(fields=["session", "statut"])]
+
+    def __str__(self):
+        return f"{self.session.numero} — {self.get_kind_display()}"
+
+
+class Notification(models.Model):
+    """A line of the dashboard's INFORMATIONS block: a decision FDA took on the centre's request."""
+
+    centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="notifications")
+    message = models.TextField("description")
+    url = models.CharField("lien", max_length=255, blank=True)
+    demande = models.ForeignKey(Demande, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    objects = CentreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["centre", "-created_at"])]
+
+    def __str__(self):
+        return self.message[:80]

@@ -1,0 +1,28 @@
+from django.db import models, transaction
+
+
+class Sequence(models.Model):
+    """A named counter: numbers are taken inside the creating transaction and never reused."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "séquence de numérotation"
+
+
+# First number of each sequence (PRODUCT.md: sessions 7000001+, enrolments 2000001+).
+SEQUENCE_STARTS = {"session": 7000001, "inscription": 2000001, "demande": 1, "produit": 1}
+
+
+def next_number(name: str) -> int:
+    """Allocate the next number of `name`. Must run inside the caller's transaction: the row lock
+    serialises concurrent creators, and a rolled-back creation releases nothing (no reuse)."""
+    with transaction.atomic():
+        seq = Sequence.objects.select_for_update().filter(name=name).first()
+        if seq is None:
+            seq, _ = Sequence.objects.get_or_create(name=name, defaults={"last_value": SEQUENCE_STARTS[name] - 1})
+            seq = Sequence.objects.select_for_update().get(name=name)
+        seq.last_value += 1
+        seq.save(update_fields=["last_value"])
+        return seq.last_value

@@ -1,0 +1,208 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from centres.querysets import CentreScopedQuerySet, scoped_queryset
+
+from .closure import closes_at_for
+
+
+class SessionStatus(models.TextChoices):
+    PLANIFIEE = "planifiee", "Planifiée"
+    OUVERTE = "ouverte", "Inscriptions ouvertes"
+    CLOSE = "close", "Inscriptions closes"
+    ANOMALIES = "anomalies", "Anomalies en cours de traitement"
+    CORRECTION = "correction", "En correction"
+    RESULTATS = "resultats", "Résultats disponibles"
+    CLOTUREE = "cloturee", "Clôturée"
+    ANNULEE = "annulee", "Annulée"
+
+
+class SessionQuerySet(CentreScopedQuerySet):
+    def upcoming(self):
+        return self.filter(date__gte=timezone.localdate()).exclude(statut=SessionStatus.ANNULEE)
+
+    def due_for_closure(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE], closes_at__lte=now
+        )
+
+    def shown_online(self):
+        return self.filter(
+            afficher_en_ligne=True,
+            statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE],
+            closes_at__gt=timezone.now(),
+            centre__visibilite="avec_sessions",
+            centre__actif=True,
+        )
+
+
+class Session(models.Model):
+    """An exam session of one product in one centre, known by its number (7000001+)."""
+
+    numero = models.PositiveIntegerField("N° session", unique=True, editable=False)
+    centre = models.ForeignKey("centres.Centre", on_delete=models.PROTECT, related_name="sessions")
+    produit = models.ForeignKey("tarifs.Produit", on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField("date de la session")
+    heure = models.TimeField("heure")
+    lieu = models.CharField("lieu de passation", max_length=255)
+    nb_places = models.PositiveIntegerField("nombre de places disponibles")
+    afficher_en_ligne = models.BooleanField("afficher en ligne", default=False)
+    statut = models.CharField(
+        "statut", max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANIFIEE, editable=False
+    )
+    closes_at = models.DateTimeField("clôture des inscriptions", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "session"
+        ordering = ["date", "heure", "numero"]
+        indexes = [
+            models.Index(fields=["centre", "date"]),
+            models.Index(fields=["centre", "statut"]),
+            models.Index(fields=["statut", "closes_at"]),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The guide's label: "7000183 - TEF Canada - 05/10/2023"."""
+        return f"{self.numero} - {self.produit.nom} - {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        # closes_at is derived data (the D-2 rule), kept in step with the date for indexed queries.
+        self.closes_at = closes_at_for(self.date)
+        super().save(*args, **kwargs)
+
+    def enrolment_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.statut in (SessionStatus.PLANIFIEE, SessionStatus.OUVERTE) and now < self.closes_at
+
+
+class SessionTarif(models.Model):
+    """The session's price to candidates (pre-filled from the centre's Tarif, editable per session)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tarifs")
+    epreuve = models.ForeignKey("tarifs.Epreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    montant = models.DecimalField("montant (€)", max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = "tarif de session"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "epreuve"], name="session_tarif_unique_epreuve",
+                condition=models.Q(epreuve__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["session"], name="session_tarif_unique_produit", condition=models.Q(epreuve__isnull=True)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.epreuve or 'Tarif unique'} : {self.montant} €"
+
+
+class SessionStatusChange(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=SessionStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=SessionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut de session"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.session.numero} : {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class DocumentKind(models.TextChoices):
+    BON_COMMANDE = "bon_commande", "Bon de commande"
+    CODES_ACCES = "codes_acces", "Codes d'accès des candidats"
+    SUJET_EO = "sujet_eo", "Sujet EO"
+    ATTESTATION = "attestation", "Attestation de résultats"
+    ANOMALIES = "anomalies", "Feuille d'anomalies"
+    JUSTIFICATIF = "justificatif", "Justificatif"
+
+
+class DocumentQuerySet(CentreScopedQuerySet):
+    def visible(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now))
+
+
+def document_upload_to(instance, filename):
+    return f"documents/{instance.centre_id}/{instance.kind}/{filename}"
+
+
+class Document(models.Model):
+    """A file of a centre: session documents (bon de commande, codes d'accès, sujets EO, feuille
+    d'anomalies), attestations (one per enrolment) and justificatifs. Served only to its centre."""
+
+    centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="documents")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    inscription = models.ForeignKey(
+        "candidats.Inscription", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField("type", max_length=20, choices=DocumentKind.choices)
+    nom = models.CharField("nom du fichier", max_length=255)
+    fichier = models.FileField("fichier", upload_to=document_upload_to)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    visible_from = models.DateTimeField(
+        "visible à partir du", null=True, blank=True, help_text="Pour les sujets EO : date de mise à disposition."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("date de mise en ligne", default=timezone.now)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["session", "kind"]), models.Index(fields=["inscription", "kind"])]
+
+    def __str__(self):
+        return self.nom
+
+
+class BonDeCommande(models.Model):
+    """The session's order form: "Devis non-signé" until the centre signs it ("Devis signé")."""
+
+    class Statut(models.TextChoices):
+        NON_SIGNE = "non_signe", "Devis non-signé"
+        SIGNE = "signe", "Devis signé"
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="bon_de_commande")
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.NON_SIGNE)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    montant_total = models.DecimalField("montant total (€ HT)", max_digits=10, decimal_places=2, default=0)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="signé par", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField("signé le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_queryset("session__centre").as_manager()
+
+    class Meta:
+        verbose_name = "bon de commande"
+        verbose_name_plural = "bons de commande"
+
+    def __str__(self):
+        return f"{self.session.numero}_bon_commande ({self.get_statut_display()})"

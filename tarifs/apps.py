@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TarifsConfig(AppConfig):
+    name = "tarifs"
+    verbose_name = "Catalogue et tarifs"
