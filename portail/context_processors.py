@@ -1,2 +1,14 @@
+from messagerie.models import Conversation
+
+
 def portal(request):
-    return {}
+    """What the base layout shows: current centre, role, centre switcher, unread messages."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {}
+    return {
+        "current_membership": membership,
+        "current_centre": membership.centre,
+        "other_memberships": [m for m in request.user.portal_memberships() if m.pk != membership.pk],
+        "unread_conversations": Conversation.objects.for_centre(membership.centre).unread_by_centre().count(),
+    }

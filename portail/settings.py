@@ -4,6 +4,7 @@ With nothing set, the portal runs as a local demo: SQLite file, eager Celery tas
 With DATABASE_URL / REDIS_URL set it runs as in production. `CI=true` forbids the SQLite fallback.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -16,8 +17,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 CI = env.bool("CI", default=False)
-# A dev-only key is generated locally when DEBUG is on; production must provide one.
-if DEBUG:
+# pytest (>= 8.2) sets PYTEST_VERSION: tests run with production settings but plain HTTP and static files.
+TESTING = "PYTEST_VERSION" in os.environ
+# A fixed key is only accepted for local demo runs and tests; production must provide SECRET_KEY.
+if DEBUG or TESTING:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production-0123456789")
 else:
     SECRET_KEY = env.str("SECRET_KEY")
@@ -141,7 +144,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if env.bool("STATICFILES_MANIFEST", default=not (DEBUG or TESTING))
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -181,7 +184,7 @@ if REDIS_URL:
 
 # Security headers (production values unless DEBUG).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,31 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from centres.views import LoginView
+
+from . import views
+
+auth_patterns = [
+    path("connexion/", LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oublie/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/definir/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/defini/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    *auth_patterns,
+    path("mon-centre/", include("centres.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,151 @@
+"""Shared factories: every test builds its data from here."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from candidats.codes import new_unique_access_code
+from candidats.models import Candidat, Inscription, InscriptionEpreuve
+from centres.models import Centre, Membership, User
+from centres.roles import Role
+from portail.models import next_number
+from sessions_app.models import Session, SessionStatus, SessionTarif
+from tarifs.models import Epreuve, Gamme, Produit, Tarif
+
+PASSWORD = "mot-de-passe-de-test-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@centre.test")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"agent{n}@fda.test")
+    is_staff = True
+    is_superuser = True
+
+
+class CentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Centre
+
+    code = factory.Sequence(lambda n: f"C{n:04d}")
+    nom = factory.Sequence(lambda n: f"Centre de test {n}")
+    ville = "Paris"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    centre = factory.SubFactory(CentreFactory)
+    role = Role.RESPONSABLE
+
+
+def epreuve(code: str) -> Epreuve:
+    labels = {
+        "CE": "Compréhension écrite", "CO": "Compréhension orale", "EE": "Expression écrite",
+        "EO": "Expression orale", "LS": "Lexique et structure",
+        "CTI": "Compréhension et traitement de l'information", "IO": "Interaction orale",
+    }
+    order = list(labels).index(code) if code in labels else 99
+    return Epreuve.objects.get_or_create(code=code, defaults={"libelle": labels.get(code, code), "ordre": order})[0]
+
+
+class ProduitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Produit
+        skip_postgeneration_save = True
+
+    numero = factory.Sequence(lambda n: 100 + n)
+    gamme = Gamme.TEF
+    nom = factory.Sequence(lambda n: f"TEF Canada {n}")
+    code = factory.Sequence(lambda n: f"TEFCAN{n}")
+    modulaire = True
+
+    @factory.post_generation
+    def codes_epreuves(obj, create, extracted, **kwargs):
+        codes = extracted or (["CE", "CO", "EE", "EO"] if obj.modulaire else ["CE", "CO", "EE", "EO"])
+        obj.epreuves.set([epreuve(c) for c in codes])
+
+
+def future_date(days: int = 30) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    numero = factory.LazyFunction(lambda: next_number("session"))
+    centre = factory.SubFactory(CentreFactory)
+    produit = factory.SubFactory(ProduitFactory)
+    date = factory.LazyFunction(future_date)
+    heure = dt.time(9, 0)
+    lieu = "Salle 1"
+    nb_places = 20
+    statut = SessionStatus.OUVERTE
+
+
+def add_session_tarifs(session: Session, amount: Decimal = Decimal("50.00")) -> None:
+    if session.produit.modulaire:
+        for ep in session.produit.epreuves.all():
+            SessionTarif.objects.create(session=session, epreuve=ep, montant=amount)
+    else:
+        SessionTarif.objects.create(session=session, montant=amount)
+
+
+class TarifFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tarif
+
+    centre = factory.SubFactory(CentreFactory)
+    produit = factory.SubFactory(ProduitFactory)
+    montant = Decimal("50.00")
+
+
+class CandidatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidat
+
+    centre = factory.SubFactory(CentreFactory)
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    date_naissance = dt.date(1990, 5, 17)
+    genre = "F"
+    langue_maternelle = "ara"
+    email = factory.Sequence(lambda n: f"candidat{n}@exemple.test")
+    nationalite = "DZ"
+    motivation = "I"
+    numero_piece_identite = factory.Sequence(lambda n: f"ID{n:06d}")
+
+
+class InscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inscription
+        skip_postgeneration_save = True
+
+    numero = factory.LazyFunction(lambda: next_number("inscription"))
+    session = factory.SubFactory(SessionFactory)
+    candidat = factory.LazyAttribute(lambda o: CandidatFactory(centre=o.session.centre))
+    code_acces = factory.LazyFunction(new_unique_access_code)
+
+    @factory.post_generation
+    def with_epreuves(obj, create, extracted, **kwargs):
+        for ep in obj.session.produit.epreuves.all():
+            InscriptionEpreuve.objects.create(inscription=obj, epreuve=ep, prix=Decimal("50.00"))

@@ -1,0 +1,113 @@
+"""Every centre-side URL, walked as anonymous, as each role of centre A and as a user of centre B.
+
+A new URL pattern without a row in ROUTES (or PUBLIC_ROUTES) makes `test_every_url_pattern_has_a_row`
+fail: tenancy and roles are proved for every page, not only the ones someone remembered."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from centres.roles import PORTAL_ROLES, Role
+from tests.factories import InscriptionFactory, MembershipFactory, SessionFactory
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Callable[[dict], dict] | None = None  # URL kwargs from centre A's objects (None: no object)
+    roles: frozenset = field(default=PORTAL_ROLES)  # roles of centre A admitted
+    method: str = "GET"
+    data: Callable[[dict], dict] | None = None  # POST data, if an empty form is not enough
+
+
+RESPONSABLE_ONLY = frozenset({Role.RESPONSABLE})
+
+ROUTES: dict[str, Route] = {
+    "dashboard": Route(),
+    "centres:fiche": Route(),
+    "centres:fiche_edit": Route(roles=RESPONSABLE_ONLY),
+    "centres:utilisateurs": Route(),
+    "centres:switch": Route(method="POST"),
+}
+
+# Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),
+# the public pre-registration site (anonymous by design).
+PUBLIC_PREFIXES = ("admin:", "public:")
+PUBLIC_ROUTES = {
+    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+    "password_reset_complete", "password_change", "password_change_done",
+}
+
+
+def all_url_names(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            yield from all_url_names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{prefix}{p.name}"
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(
+        name for name in set(all_url_names())
+        if name not in ROUTES and name not in PUBLIC_ROUTES and not name.startswith(PUBLIC_PREFIXES)
+    )
+    assert missing == [], f"URL patterns without a row in the access matrix: {missing}"
+
+
+@pytest.fixture
+def world(centre_a, centre_b):
+    """One of each object of centre A, for the URLs that name an object."""
+    session = SessionFactory(centre=centre_a)
+    inscription = InscriptionFactory(session=session)
+    return {"centre": centre_a, "session": session, "inscription": inscription}
+
+
+def request(client, name, route, world):
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
+    data = route.data(world) if route.data else {}
+    return client.post(url, data) if route.method == "POST" else client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_is_sent_to_login(client, world, name):
+    response = request(client, name, ROUTES[name], world)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", [Role.RESPONSABLE, Role.ADMINISTRATIF, Role.EVALUATEUR])
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_role_of_the_centre(client, world, name, role):
+    route = ROUTES[name]
+    user = MembershipFactory(centre=world["centre"], role=role).user
+    client.force_login(user)
+    response = request(client, name, route, world)
+    if role in route.roles:
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_another_centres_user_never_reaches_centre_a_objects(client, world, centre_b, name):
+    route = ROUTES[name]
+    client.force_login(MembershipFactory(centre=centre_b, role=Role.RESPONSABLE).user)
+    response = request(client, name, route, world)
+    if route.kwargs:
+        assert response.status_code == 404
+    else:
+        assert response.status_code in (200, 302)
+        if response.status_code == 200 and hasattr(response, "content"):
+            assert world["centre"].nom.encode() not in response.content
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.method == "POST"))
+def test_state_changing_urls_refuse_get(client, world, name):
+    route = ROUTES[name]
+    client.force_login(MembershipFactory(centre=world["centre"], role=Role.RESPONSABLE).user)
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
+    assert client.get(url).status_code == 405
