@@ -27,5 +27,11 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     *auth_patterns,
     path("mon-centre/", include("centres.urls")),
+    path("mon-centre/tarifs/", include("tarifs.urls")),
+    path("sessions/", include("sessions_app.urls")),
+    path("candidats/", include("candidats.urls")),
+    path("demandes/", include("demandes.urls")),
+    path("messagerie/", include("messagerie.urls")),
+    path("preinscription/", include("candidats.public_urls")),
     path("admin/", admin.site.urls),
 ]
