@@ -67,20 +67,21 @@ class Session(models.Model):
             models.Index(fields=["centre", "date"]),
             models.Index(fields=["centre", "statut"]),
             models.Index(fields=["statut", "closes_at"]),
+            models.Index(fields=["centre", "produit", "date"]),
         ]
 
     def __str__(self):
         return self.label
 
-    @property
-    def label(self) -> str:
-        """The guide's label: "7000183 - TEF Canada - 05/10/2023"."""
-        return f"{self.numero} - {self.produit.nom} - {self.date:%d/%m/%Y}"
-
     def save(self, *args, **kwargs):
         # closes_at is derived data (the D-2 rule), kept in step with the date for indexed queries.
         self.closes_at = closes_at_for(self.date)
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The guide's label: "7000183 - TEF Canada - 05/10/2023"."""
+        return f"{self.numero} - {self.produit.nom} - {self.date:%d/%m/%Y}"
 
     def enrolment_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -175,6 +176,13 @@ class Document(models.Model):
         verbose_name = "document"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["session", "kind"]), models.Index(fields=["inscription", "kind"])]
+        constraints = [
+            # One bon de commande and one access-code sheet per session, whatever the closure job does.
+            models.UniqueConstraint(
+                fields=["session", "kind"], name="document_unique_session_pdf",
+                condition=models.Q(kind__in=["bon_commande", "codes_acces"]),
+            ),
+        ]
 
     def __str__(self):
         return self.nom

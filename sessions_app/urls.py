@@ -1,6 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "sessions"
-urlpatterns = []
+urlpatterns = [
+    path("", views.session_list, name="list"),
+    path("creer/", views.create, name="create"),
+    path("creer/date-et-lieu/", views.create_date, name="create_date"),
+    path("creer/places/", views.create_places, name="create_places"),
+    path("creer/tarifs/", views.create_tarifs, name="create_tarifs"),
+    path("<int:numero>/", views.detail, name="detail"),
+    path("<int:numero>/ouvrir/", views.open_enrolment, name="open"),
+    path("<int:numero>/annuler/", views.cancel_confirm, name="cancel_confirm"),
+    path("<int:numero>/annuler/confirmer/", views.cancel, name="cancel"),
+    path("<int:numero>/documents/", views.documents, name="documents"),
+    path("<int:numero>/documents/<int:pk>/", views.document_download, name="document"),
+    path("<int:numero>/documents/bon-de-commande/signer/", views.sign_confirm, name="sign_confirm"),
+    path("<int:numero>/documents/bon-de-commande/signer/confirmer/", views.sign, name="sign"),
+]

@@ -167,6 +167,9 @@ class TarifHistorique(models.Model):
         verbose_name = "historique de tarif"
         ordering = ["-le"]
 
+    def __str__(self):
+        return f"{self.tarif} : {self.ancien_montant} → {self.nouveau_montant}"
+
 
 class Bareme(models.Model):
     """A score scale for one épreuve of one product, in force from `date_effet` (e.g. the scale before

@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "tarifs"
-urlpatterns = []
+urlpatterns = [
+    path("", views.produits, name="produits"),
+    path("produits/<int:numero>/", views.produit, name="produit"),
+    path("produits/<int:numero>/definir/", views.definir, name="definir"),
+]

@@ -149,3 +149,26 @@ class InscriptionFactory(factory.django.DjangoModelFactory):
     def with_epreuves(obj, create, extracted, **kwargs):
         for ep in obj.session.produit.epreuves.all():
             InscriptionEpreuve.objects.create(inscription=obj, epreuve=ep, prix=Decimal("50.00"))
+
+
+def prix_fda(produit, montant, epreuve_code: str | None = None, date_effet=dt.date(2023, 1, 1)):
+    """FDA's price for `produit` (per épreuve when `epreuve_code` is given), in force from `date_effet`."""
+    from tarifs.models import PrixFDA
+
+    return PrixFDA.objects.create(
+        produit=produit, epreuve=epreuve(epreuve_code) if epreuve_code else None, montant=Decimal(montant),
+        date_effet=date_effet,
+    )
+
+
+def session_document(session, kind="codes_acces", content=b"%PDF-1.4 test", nom=None):
+    """A stored document of `session` (no PDF rendering: fast, for access tests)."""
+    from django.core.files.base import ContentFile
+
+    from sessions_app.models import Document
+
+    nom = nom or f"{kind}_{session.numero}.pdf"
+    doc = Document(centre=session.centre, session=session, kind=kind, nom=nom)
+    doc.fichier.save(nom, ContentFile(content), save=False)
+    doc.save()
+    return doc

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from centres.roles import PORTAL_ROLES, Role
-from tests.factories import InscriptionFactory, MembershipFactory, SessionFactory
+from tests.factories import InscriptionFactory, MembershipFactory, SessionFactory, session_document
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,11 @@ class Route:
     roles: frozenset = field(default=PORTAL_ROLES)  # roles of centre A admitted
     method: str = "GET"
     data: Callable[[dict], dict] | None = None  # POST data, if an empty form is not enough
+    scoped: bool = True  # False: the object is shared by all centres (FDA's catalogue): no 404 for centre B
 
 
 RESPONSABLE_ONLY = frozenset({Role.RESPONSABLE})
+STAFF = frozenset({Role.RESPONSABLE, Role.ADMINISTRATIF})
 
 ROUTES: dict[str, Route] = {
     "dashboard": Route(),
@@ -29,6 +31,24 @@ ROUTES: dict[str, Route] = {
     "centres:fiche_edit": Route(roles=RESPONSABLE_ONLY),
     "centres:utilisateurs": Route(),
     "centres:switch": Route(method="POST"),
+    # Tarifs (issue 3): the catalogue is FDA's, shared by all centres (scoped=False), the tarifs are the centre's.
+    "tarifs:produits": Route(),
+    "tarifs:produit": Route(kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False),
+    "tarifs:definir": Route(kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False, roles=STAFF),
+    # Sessions (issue 3)
+    "sessions:list": Route(),
+    "sessions:create": Route(roles=STAFF),
+    "sessions:create_date": Route(roles=STAFF),
+    "sessions:create_places": Route(roles=STAFF),
+    "sessions:create_tarifs": Route(roles=STAFF),
+    "sessions:detail": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "sessions:open": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
+    "sessions:cancel_confirm": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
+    "sessions:cancel": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
+    "sessions:documents": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "sessions:document": Route(kwargs=lambda w: {"numero": w["session"].numero, "pk": w["document"].pk}),
+    "sessions:sign_confirm": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
+    "sessions:sign": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
 }
 
 # Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),
@@ -63,7 +83,11 @@ def world(centre_a, centre_b):
     """One of each object of centre A, for the URLs that name an object."""
     session = SessionFactory(centre=centre_a)
     inscription = InscriptionFactory(session=session)
-    return {"centre": centre_a, "session": session, "inscription": inscription}
+    document = session_document(session)
+    return {
+        "centre": centre_a, "session": session, "inscription": inscription, "produit": session.produit,
+        "document": document,
+    }
 
 
 def request(client, name, route, world):
@@ -97,7 +121,7 @@ def test_another_centres_user_never_reaches_centre_a_objects(client, world, cent
     route = ROUTES[name]
     client.force_login(MembershipFactory(centre=centre_b, role=Role.RESPONSABLE).user)
     response = request(client, name, route, world)
-    if route.kwargs:
+    if route.kwargs and route.scoped:
         assert response.status_code == 404
     else:
         assert response.status_code in (200, 302)

@@ -1,0 +1,225 @@
+"""The D-2 closure's documents: bon de commande and codes d'accès, rendered once, checked as text."""
+
+import datetime as dt
+import io
+import os
+import threading
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from pypdf import PdfReader
+
+from candidats.models import InscriptionEpreuve, InscriptionStatus
+from sessions_app import services
+from sessions_app.closure import PARIS
+from sessions_app.models import BonDeCommande, Document, DocumentKind, SessionStatus
+from sessions_app.tasks import close_due_sessions as close_due_sessions_task
+from tests.factories import (
+    CandidatFactory,
+    InscriptionFactory,
+    ProduitFactory,
+    SessionFactory,
+    prix_fda,
+)
+
+SESSION_DATE = dt.date(2026, 10, 6)
+BEFORE = dt.datetime(2026, 9, 1, 10, 0, tzinfo=PARIS)
+AFTER_CLOSURE = dt.datetime(2026, 10, 4, 0, 5, tzinfo=PARIS)
+NNBSP = "\u202f"
+
+
+def pdf_text(document: Document) -> str:
+    with document.fichier.open("rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    return "\n".join(page.extract_text() for page in reader.pages).replace(NNBSP, " ")
+
+
+def enrol(session, nom, prenom, codes=None, **kwargs):
+    candidat = CandidatFactory(centre=session.centre, nom=nom, prenom=prenom, virtuel=kwargs.pop("cand_virtuel", False))
+    insc = InscriptionFactory(session=session, candidat=candidat, **kwargs)
+    insc.epreuves.all().delete()  # the factory enrols in every épreuve; keep the chosen ones only
+    for code in codes or [e.code for e in session.produit.epreuves.all()]:
+        InscriptionEpreuve.objects.create(
+            inscription=insc, epreuve=session.produit.epreuves.get(code=code), prix=Decimal("50.00")
+        )
+    return insc
+
+
+@pytest.fixture
+def modular_session(centre_a):
+    produit = ProduitFactory(nom="TEF Canada", modulaire=True)
+    for code, amount in {"CE": "35.00", "CO": "35.00", "EE": "40.00", "EO": "40.00"}.items():
+        prix_fda(produit, amount, code)
+        prix_fda(produit, "1.00", code, date_effet=dt.date(2027, 1, 1))  # not yet in force at the session date
+    with time_machine.travel(BEFORE, tick=False):
+        session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(session, "Durand", "Marcel", ["CE", "CO", "EE", "EO"])  # 150,00
+        enrol(session, "Martin", "Léa", ["CO", "EO"])  # 75,00
+        enrol(session, "VIRTUEL", "Candidat 1", ["CE", "CO"], virtuel=True)  # free
+        dispensed = enrol(session, "Bernard", "Jean", ["CE", "EE"])  # EE dispensed: 35,00
+        dispensed.epreuves.filter(epreuve__code="EE").update(dispense=True)
+        enrol(session, "Annulé", "Paul", ["CE"], statut=InscriptionStatus.ANNULE)  # not listed
+    return session
+
+
+def close_and_render(session, django_capture_on_commit_callbacks):
+    with time_machine.travel(AFTER_CLOSURE, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            closed = services.close_due_sessions()
+    return closed
+
+
+def test_closure_renders_the_bon_de_commande_with_fda_prices_and_totals(
+    modular_session, django_capture_on_commit_callbacks
+):
+    assert close_and_render(modular_session, django_capture_on_commit_callbacks) == [modular_session.numero]
+    modular_session.refresh_from_db()
+    assert modular_session.statut == SessionStatus.CLOSE
+
+    doc = Document.objects.get(session=modular_session, kind=DocumentKind.BON_COMMANDE)
+    assert doc.nom == f"{modular_session.numero}_bon_commande.pdf"
+    bon = BonDeCommande.objects.get(session=modular_session)
+    assert (bon.statut, bon.document, bon.montant_total) == ("non_signe", doc, Decimal("260.00"))
+
+    text = pdf_text(doc)
+    assert f"Bon de commande — session {modular_session.numero}" in text
+    assert "Centre A" in text and "TEF Canada" in text and "06/10/2026" in text
+    assert "DURAND" in text and "150,00 €" in text
+    assert "MARTIN" in text and "75,00 €" in text
+    assert "VIRTUEL" in text and "Candidat virtuel : gratuit" in text
+    assert "BERNARD" in text and "EE (dispensé)" in text and "35,00 €" in text
+    assert "ANNULÉ" not in text
+    assert "Total HT 260,00 €" in text
+    assert "Devis non-signé" in text
+
+
+def test_closure_renders_the_access_codes_sheet(modular_session, django_capture_on_commit_callbacks):
+    close_and_render(modular_session, django_capture_on_commit_callbacks)
+    doc = Document.objects.get(session=modular_session, kind=DocumentKind.CODES_ACCES)
+    assert doc.nom == f"codes_acces_{modular_session.numero}.pdf"
+    text = pdf_text(doc)
+    for insc in modular_session.inscriptions.filter(statut=InscriptionStatus.INSCRIT):
+        assert insc.code_acces in text
+        assert str(insc.numero) in text
+    assert "4 candidats" in text
+
+
+def test_a_non_modular_product_is_charged_its_single_price(centre_a, django_capture_on_commit_callbacks):
+    produit = ProduitFactory(nom="TEF IRN", modulaire=False)
+    prix_fda(produit, "110.00")
+    with time_machine.travel(BEFORE, tick=False):
+        session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(session, "Petit", "Anne")
+        enrol(session, "Roux", "Marc")
+    close_and_render(session, django_capture_on_commit_callbacks)
+    bon = BonDeCommande.objects.get(session=session)
+    assert bon.montant_total == Decimal("220.00")
+    assert "Total HT 220,00 €" in pdf_text(bon.document)
+
+
+def test_a_missing_fda_price_is_flagged_not_invented(centre_a, django_capture_on_commit_callbacks):
+    produit = ProduitFactory(modulaire=False)
+    with time_machine.travel(BEFORE, tick=False):
+        session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(session, "Petit", "Anne")
+    close_and_render(session, django_capture_on_commit_callbacks)
+    text = pdf_text(BonDeCommande.objects.get(session=session).document)
+    assert "prix à définir" in text and "Total HT 0,00 €" in text
+
+
+def test_running_the_job_twice_changes_nothing_more(modular_session, django_capture_on_commit_callbacks):
+    close_and_render(modular_session, django_capture_on_commit_callbacks)
+    history = modular_session.historique.count()
+    assert close_and_render(modular_session, django_capture_on_commit_callbacks) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.render_session_documents(modular_session.pk)  # a duplicated render task
+    assert modular_session.historique.count() == history
+    kinds = list(Document.objects.filter(session=modular_session).values_list("kind", flat=True))
+    assert sorted(kinds) == [DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES]
+    assert BonDeCommande.objects.filter(session=modular_session).count() == 1
+
+
+def test_the_celery_task_closes_due_sessions(modular_session, django_capture_on_commit_callbacks):
+    with time_machine.travel(AFTER_CLOSURE, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert close_due_sessions_task.delay().get() == [modular_session.numero]
+    assert Document.objects.filter(session=modular_session).count() == 2
+
+
+def test_a_closed_session_without_documents_gets_them_at_the_next_run(
+    modular_session, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(AFTER_CLOSURE, tick=False):
+        with django_capture_on_commit_callbacks(execute=False):  # the render task is lost
+            services.close_due_sessions()
+    assert not Document.objects.filter(session=modular_session).exists()
+    close_and_render(modular_session, django_capture_on_commit_callbacks)
+    assert Document.objects.filter(session=modular_session).count() == 2
+
+
+def test_signing_records_who_and_when_and_rerenders_the_pdf(
+    modular_session, responsable, django_capture_on_commit_callbacks
+):
+    close_and_render(modular_session, django_capture_on_commit_callbacks)
+    signed_at = dt.datetime(2026, 10, 5, 9, 30, tzinfo=PARIS)
+    with time_machine.travel(signed_at, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.sign_bon_de_commande(modular_session, by=responsable)
+    bon = BonDeCommande.objects.get(session=modular_session)
+    assert (bon.statut, bon.signed_by, bon.signed_at) == ("signe", responsable, signed_at)
+    text = pdf_text(bon.document)
+    assert "Devis signé le 05/10/2026 à 09h30" in text
+    assert responsable.get_full_name() in text
+    assert Document.objects.filter(session=modular_session, kind=DocumentKind.BON_COMMANDE).count() == 1
+
+
+def test_a_bon_de_commande_cannot_be_signed_twice(modular_session, responsable, django_capture_on_commit_callbacks):
+    close_and_render(modular_session, django_capture_on_commit_callbacks)
+    services.sign_bon_de_commande(modular_session, by=responsable)
+    with pytest.raises(services.BusinessError, match="déjà signé"):
+        services.sign_bon_de_commande(modular_session, by=responsable)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_a):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI: ce test exige PostgreSQL")
+        pytest.skip("PostgreSQL requis (SELECT … FOR UPDATE SKIP LOCKED)")
+    produit = ProduitFactory(modulaire=False)
+    prix_fda(produit, "110.00")
+    with time_machine.travel(BEFORE, tick=False):
+        sessions = [SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE) for _ in range(3)]
+        for session in sessions:
+            enrol(session, "Petit", "Anne")
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services.close_due_sessions(now=AFTER_CLOSURE))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    closed = sorted(n for r in results for n in r)
+    assert closed == sorted(s.numero for s in sessions)  # each session closed by exactly one run
+    for session in sessions:
+        session.refresh_from_db()
+        assert session.statut == SessionStatus.CLOSE
+        assert session.historique.filter(to_status=SessionStatus.CLOSE).count() == 1
+        assert sorted(Document.objects.filter(session=session).values_list("kind", flat=True)) == [
+            DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES,
+        ]
+        assert BonDeCommande.objects.filter(session=session).count() == 1
