@@ -5,7 +5,7 @@ from .models import Gamme, Produit
 
 class ProduitFilter(django_filters.FilterSet):
     produit = django_filters.ModelChoiceFilter(
-        label="Produit", field_name="pk", queryset=Produit.objects.order_by("nom"), empty_label="Produit"
+        label="Produit", method="filter_produit", queryset=Produit.objects.order_by("nom"), empty_label="Produit"
     )
     gamme = django_filters.ChoiceFilter(label="Gamme", choices=Gamme.choices, empty_label="Gamme")
     modulaire = django_filters.ChoiceFilter(
@@ -21,6 +21,9 @@ class ProduitFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for f in self.form.fields.values():
             f.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+    def filter_produit(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)
 
     def filter_modulaire(self, queryset, name, value):
         return queryset.filter(modulaire=value == "1")
