@@ -8,6 +8,11 @@ from .models import Session, SessionStatus
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 
 
+# The default (no "tri"): the most recent dates first, set by the view.
+DEFAULT_SORT = ("-date", "-heure", "-numero")
+SORTS = {"date": ("date", "heure", "numero"), "numero": ("numero",), "-numero": ("-numero",)}
+
+
 class SessionFilter(django_filters.FilterSet):
     statut = django_filters.ChoiceFilter(label="Statut", choices=SessionStatus.choices, empty_label="Tous les statuts")
     produit = django_filters.ModelChoiceFilter(
@@ -15,11 +20,10 @@ class SessionFilter(django_filters.FilterSet):
     )
     du = django_filters.DateFilter(label="Du", field_name="date", lookup_expr="gte", widget=DATE_WIDGET)
     au = django_filters.DateFilter(label="Au", field_name="date", lookup_expr="lte", widget=DATE_WIDGET)
-    tri = django_filters.OrderingFilter(
-        label="Trier par",
-        fields=(("date", "date"), ("numero", "numero")),
-        field_labels={"date": "Date", "numero": "N° session"},
-        empty_label=None,
+    tri = django_filters.ChoiceFilter(
+        label="Trier par", method="sort", empty_label="Date (récentes d'abord)",
+        choices=[("date", "Date (anciennes d'abord)"), ("-numero", "N° session décroissant"),
+                 ("numero", "N° session croissant")],
     )
 
     class Meta:
@@ -31,9 +35,5 @@ class SessionFilter(django_filters.FilterSet):
         for name in ("statut", "produit", "tri"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # Default order: the most recent dates first; ties by number.
-        if not self.form.cleaned_data.get("tri"):
-            queryset = queryset.order_by("-date", "-heure", "-numero")
-        return queryset
+    def sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value])

@@ -199,6 +199,24 @@ def create_session(
     return session
 
 
+def check_enrolment_open(session: Session, now: dt.datetime | None = None) -> None:
+    """The write-time D-2 check every enrolment path calls (with the session row locked): it never
+    depends on the beat job having run."""
+    if not session.enrolment_open(now):
+        if session.statut in OPEN_STATUSES:
+            closes = timezone.localtime(session.closes_at, PARIS)
+            raise BusinessError(
+                f"Les inscriptions de la session {session.numero} sont closes depuis le "
+                f"{closes:%d/%m/%Y} à 00h00 (heure de Paris).",
+                code="closed",
+            )
+        raise BusinessError(
+            f"La session {session.numero} est « {session.get_statut_display()} » : "
+            "elle n'accepte plus d'inscription.",
+            code="closed",
+        )
+
+
 # --- Named transitions ----------------------------------------------------------------------------
 
 

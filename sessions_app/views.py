@@ -19,7 +19,7 @@ from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
 
 from . import selectors, services
-from .filters import SessionFilter
+from .filters import DEFAULT_SORT, SessionFilter
 from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm
 from .models import Document, Session, SessionStatus
 
@@ -37,8 +37,9 @@ def _query_string(request) -> str:
 
 @centre_view()
 def session_list(request):
-    filterset = SessionFilter(request.GET or None, queryset=selectors.sessions_for_list(request.centre))
-    qs = filterset.qs if filterset.is_bound else filterset.queryset.order_by("-date", "-heure", "-numero")
+    queryset = selectors.sessions_for_list(request.centre).order_by(*DEFAULT_SORT)
+    filterset = SessionFilter(request.GET or None, queryset=queryset)
+    qs = filterset.qs if filterset.is_bound else queryset
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "sessions_app/list.html",

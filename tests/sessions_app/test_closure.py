@@ -97,3 +97,19 @@ def test_the_job_closes_at_midnight_not_one_second_before(db, django_capture_on_
             assert close_due_sessions() == [session.numero]
     session.refresh_from_db()
     assert session.statut == SessionStatus.CLOSE
+
+
+def test_the_write_time_check_gives_a_french_reason(db):
+    from portail.errors import BusinessError
+    from sessions_app.services import check_enrolment_open
+
+    with time_machine.travel(dt.datetime(2026, 9, 1, 12, 0, tzinfo=PARIS), tick=False):
+        session = SessionFactory(date=dt.date(2026, 10, 6))
+    with time_machine.travel(dt.datetime(2026, 10, 3, 23, 59, 59, tzinfo=PARIS), tick=False):
+        check_enrolment_open(session)
+    with time_machine.travel(dt.datetime(2026, 10, 4, 0, 0, 0, tzinfo=PARIS), tick=False):
+        with pytest.raises(BusinessError, match="closes depuis le 04/10/2026 à 00h00"):
+            check_enrolment_open(session)
+    session.statut = SessionStatus.ANNULEE
+    with pytest.raises(BusinessError, match="« Annulée » : elle n'accepte plus d'inscription"):
+        check_enrolment_open(session)

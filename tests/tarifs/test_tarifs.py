@@ -106,7 +106,7 @@ def test_the_list_runs_a_bounded_number_of_queries(logged, centre_a, rows, djang
     for _ in range(rows):
         produit = ProduitFactory(modulaire=False)
         TarifFactory(centre=centre_a, produit=produit)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert logged.get(reverse("tarifs:produits")).status_code == 200
 
 
