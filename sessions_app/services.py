@@ -411,10 +411,18 @@ def sign_bon_de_commande(session: Session, *, by) -> BonDeCommande:
         raise BusinessError("Le bon de commande de cette session n'est pas encore disponible.")
     if BonDeCommande.Statut.SIGNE not in BON_TRANSITIONS.get(bon.statut, set()):
         raise BusinessError("Ce bon de commande est déjà signé.")
+    # What is signed is what the re-rendered PDF will show: today's lines at FDA's prices.
+    commande = commande_for(session)
+    if commande.prix_manquants:
+        raise BusinessError(
+            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
+            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
+        )
     bon.statut = BonDeCommande.Statut.SIGNE
     bon.signed_by = by
     bon.signed_at = timezone.now()
-    bon.save(update_fields=["statut", "signed_by", "signed_at"])
+    bon.montant_total = commande.total
+    bon.save(update_fields=["statut", "signed_by", "signed_at", "montant_total"])
     session_id = session.pk
 
     from .tasks import rerender_bon_de_commande as task

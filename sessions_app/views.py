@@ -301,7 +301,10 @@ def sign_confirm(request, numero):
     if bon is None:
         messages.error(request, "Le bon de commande de cette session n'est pas encore disponible.")
         return redirect("sessions:documents", numero=numero)
-    return render(request, "sessions_app/sign_confirm.html", {"session": session, "bon": bon})
+    commande = selectors.commande_for(session) if bon.statut == bon.Statut.NON_SIGNE else None
+    return render(
+        request, "sessions_app/sign_confirm.html", {"session": session, "bon": bon, "commande": commande}
+    )
 
 
 @require_POST

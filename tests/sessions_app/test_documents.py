@@ -223,3 +223,23 @@ def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_
             DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES,
         ]
         assert BonDeCommande.objects.filter(session=session).count() == 1
+
+
+def test_a_bon_de_commande_with_missing_fda_prices_cannot_be_signed(
+    centre_a, responsable, django_capture_on_commit_callbacks
+):
+    produit = ProduitFactory(modulaire=False)
+    with time_machine.travel(BEFORE, tick=False):
+        session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(session, "Petit", "Anne")
+    close_and_render(session, django_capture_on_commit_callbacks)
+    with pytest.raises(services.BusinessError, match="prix du Français des affaires manquent"):
+        services.sign_bon_de_commande(session, by=responsable)
+    # FDA adds the price: the centre signs, and the signed PDF carries it.
+    prix_fda(produit, "110.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign_bon_de_commande(session, by=responsable)
+    bon = BonDeCommande.objects.get(session=session)
+    assert bon.montant_total == Decimal("110.00")
+    text = pdf_text(bon.document)
+    assert "Total HT 110,00 €" in text and "Devis signé" in text

@@ -20,6 +20,7 @@ from tests.factories import (
     SessionFactory,
     TarifFactory,
     add_session_tarifs,
+    prix_fda,
     session_document,
 )
 
@@ -218,6 +219,8 @@ def test_cancel_after_closure_is_refused_with_a_message(logged, centre_a):
 @pytest.fixture
 def closed_session(centre_a, django_capture_on_commit_callbacks):
     session = SessionFactory(centre=centre_a, date=dt.date(2026, 10, 6))
+    for code in ("CE", "CO", "EE", "EO"):
+        prix_fda(session.produit, "35.00", code)
     InscriptionFactory(session=session)
     with django_capture_on_commit_callbacks(execute=True):
         services.close_enrolment(session)
@@ -237,7 +240,8 @@ def test_responsable_and_administratif_sign_after_confirmation(client, centre_a,
                                                                 django_capture_on_commit_callbacks):
     user = MembershipFactory(centre=centre_a, role=role).user
     client.force_login(user)
-    assert "Signer" in client.get(reverse("sessions:sign_confirm", args=[closed_session.numero])).content.decode()
+    confirm = client.get(reverse("sessions:sign_confirm", args=[closed_session.numero])).content.decode()
+    assert "1 candidat (1 facturé, 0 non facturé)" in confirm and "140,00" in confirm
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sessions:sign", args=[closed_session.numero]), follow=True)
     content = response.content.decode()
@@ -262,3 +266,15 @@ def test_a_document_of_another_session_is_not_served_under_this_number(logged, c
     other = SessionFactory(centre=centre_a)
     doc = session_document(other)
     assert logged.get(reverse("sessions:document", args=[closed_session.numero, doc.pk])).status_code == 404
+
+
+def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(logged, centre_a, django_capture_on_commit_callbacks):
+    session = SessionFactory(centre=centre_a, date=dt.date(2026, 10, 6))
+    InscriptionFactory(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_enrolment(session)
+    confirm = logged.get(reverse("sessions:sign_confirm", args=[session.numero])).content.decode()
+    assert "Des prix du Français des affaires manquent" in confirm
+    response = logged.post(reverse("sessions:sign", args=[session.numero]), follow=True)
+    assert "ne peut pas encore être signé" in response.content.decode()
+    assert BonDeCommande.objects.get(session=session).statut == "non_signe"
