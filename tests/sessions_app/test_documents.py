@@ -33,11 +33,14 @@ NNBSP = "\u202f"
 def pdf_text(document: Document) -> str:
     with document.fichier.open("rb") as fh:
         reader = PdfReader(io.BytesIO(fh.read()))
-    return "\n".join(page.extract_text() for page in reader.pages).replace(NNBSP, " ")
+    text = "\n".join(page.extract_text() for page in reader.pages).replace(NNBSP, " ")
+    return " ".join(text.split())  # lines wrap in table cells: compare words, not layout
 
 
 def enrol(session, nom, prenom, codes=None, **kwargs):
-    candidat = CandidatFactory(centre=session.centre, nom=nom, prenom=prenom, virtuel=kwargs.pop("cand_virtuel", False))
+    candidat = kwargs.pop("candidat_override", None) or CandidatFactory(
+        centre=session.centre, nom=nom, prenom=prenom, virtuel=kwargs.pop("cand_virtuel", False)
+    )
     insc = InscriptionFactory(session=session, candidat=candidat, **kwargs)
     insc.epreuves.all().delete()  # the factory enrols in every épreuve; keep the chosen ones only
     for code in codes or [e.code for e in session.produit.epreuves.all()]:
@@ -243,3 +246,34 @@ def test_a_bon_de_commande_with_missing_fda_prices_cannot_be_signed(
     assert bon.montant_total == Decimal("110.00")
     text = pdf_text(bon.document)
     assert "Total HT 110,00 €" in text and "Devis signé" in text
+
+
+def test_a_reinscription_after_report_is_not_charged_twice(centre_a, django_capture_on_commit_callbacks):
+    produit = ProduitFactory(modulaire=False)
+    prix_fda(produit, "110.00")
+    with time_machine.travel(BEFORE, tick=False):
+        first = SessionFactory(centre=centre_a, produit=produit, date=dt.date(2026, 9, 20))
+        original = enrol(first, "Report", "Ali")
+    with time_machine.travel(dt.datetime(2026, 9, 18, 1, 0, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.close_due_sessions()  # the first session's bon de commande charged Ali
+        original.statut = InscriptionStatus.REPORTE
+        original.save()
+        second = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(second, "Report", "Ali", reporte_depuis=original, candidat_override=original.candidat)
+        enrol(second, "Neuf", "Eva")
+    close_and_render(second, django_capture_on_commit_callbacks)
+    bon = BonDeCommande.objects.get(session=second)
+    assert bon.montant_total == Decimal("110.00")
+    assert f"Réinscription après report (facturée sur la session {first.numero})" in pdf_text(bon.document)
+
+
+def test_the_job_leaves_cancelled_and_not_yet_due_sessions_alone(centre_a, django_capture_on_commit_callbacks):
+    with time_machine.travel(BEFORE, tick=False):
+        cancelled = SessionFactory(centre=centre_a, date=SESSION_DATE, statut=SessionStatus.ANNULEE)
+        later = SessionFactory(centre=centre_a, date=SESSION_DATE + dt.timedelta(days=1))
+    assert close_and_render(later, django_capture_on_commit_callbacks) == []
+    cancelled.refresh_from_db()
+    later.refresh_from_db()
+    assert (cancelled.statut, later.statut) == (SessionStatus.ANNULEE, SessionStatus.OUVERTE)
+    assert not Document.objects.exists()

@@ -278,3 +278,24 @@ def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(logged, 
     response = logged.post(reverse("sessions:sign", args=[session.numero]), follow=True)
     assert "ne peut pas encore être signé" in response.content.decode()
     assert BonDeCommande.objects.get(session=session).statut == "non_signe"
+
+
+def test_a_planned_session_can_be_opened_from_its_page(logged, centre_a):
+    session = SessionFactory(centre=centre_a, statut=SessionStatus.PLANIFIEE, date=dt.date(2026, 10, 6))
+    assert "Ouvrir les inscriptions" in logged.get(reverse("sessions:detail", args=[session.numero])).content.decode()
+    response = logged.post(reverse("sessions:open", args=[session.numero]), follow=True)
+    assert "Les inscriptions de la session sont ouvertes." in response.content.decode()
+    session.refresh_from_db()
+    assert session.statut == SessionStatus.OUVERTE
+
+
+def test_a_sujet_eo_is_served_only_once_visible(logged, centre_a):
+    session = SessionFactory(centre=centre_a)
+    doc = session_document(session, kind="sujet_eo")
+    doc.visible_from = NOW + dt.timedelta(days=1)
+    doc.save()
+    url = reverse("sessions:document", args=[session.numero, doc.pk])
+    assert doc.nom not in logged.get(reverse("sessions:documents", args=[session.numero])).content.decode()
+    assert logged.get(url).status_code == 404
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        assert logged.get(url).status_code == 200
