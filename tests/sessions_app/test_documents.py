@@ -277,3 +277,56 @@ def test_the_job_leaves_cancelled_and_not_yet_due_sessions_alone(centre_a, djang
     later.refresh_from_db()
     assert (cancelled.statut, later.statut) == (SessionStatus.ANNULEE, SessionStatus.OUVERTE)
     assert not Document.objects.exists()
+
+
+def test_the_management_command_runs_the_job(modular_session, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(AFTER_CLOSURE, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("close_due_sessions", stdout=out)
+    assert f"Sessions clôturées : {modular_session.numero}" in out.getvalue()
+    assert Document.objects.filter(session=modular_session).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_signatures_at_once_record_one_signer(centre_a):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI: ce test exige PostgreSQL")
+        pytest.skip("PostgreSQL requis")
+    from tests.factories import MembershipFactory
+
+    produit = ProduitFactory(modulaire=False)
+    prix_fda(produit, "110.00")
+    with time_machine.travel(BEFORE, tick=False):
+        session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
+        enrol(session, "Petit", "Anne")
+    services.close_due_sessions(now=AFTER_CLOSURE)
+    users = [MembershipFactory(centre=centre_a).user for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign(user):
+        try:
+            barrier.wait()
+            services.sign_bon_de_commande(session, by=user)
+            outcomes.append("signed")
+        except services.BusinessError as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["Ce bon de commande est déjà signé.", "signed"]
+    bon = BonDeCommande.objects.get(session=session)
+    assert bon.statut == "signe" and bon.signed_by in users
+    assert Document.objects.filter(session=session, kind=DocumentKind.BON_COMMANDE).count() == 1
