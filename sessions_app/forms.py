@@ -40,7 +40,10 @@ class EtapeDateForm(forms.Form):
     date = forms.DateField(
         label="Date de la session",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Indiquez la date de la session.", "invalid": "Date invalide (jj/mm/aaaa)."},
+        error_messages={
+            "required": "Indiquez la date de la session.",
+            "invalid": "Date invalide (jj/mm/aaaa).",
+        },
     )
     heure = forms.TimeField(
         label="Heure",
@@ -48,7 +51,8 @@ class EtapeDateForm(forms.Form):
         error_messages={"required": "Indiquez l'heure de la session.", "invalid": "Heure invalide (hh:mm)."},
     )
     lieu = forms.CharField(
-        label="Lieu de passation", max_length=255,
+        label="Lieu de passation",
+        max_length=255,
         error_messages={"required": "Indiquez le lieu de passation."},
     )
 
@@ -69,7 +73,9 @@ class EtapeDateForm(forms.Form):
 
 class EtapePlacesForm(forms.Form):
     nb_places = forms.IntegerField(
-        label="Nombre de places disponibles", min_value=1, max_value=10000,
+        label="Nombre de places disponibles",
+        min_value=1,
+        max_value=10000,
         error_messages={
             "required": "Indiquez le nombre de places disponibles.",
             "min_value": "La session doit offrir au moins une place.",
@@ -78,7 +84,8 @@ class EtapePlacesForm(forms.Form):
         },
     )
     afficher_en_ligne = forms.BooleanField(
-        label="Afficher en ligne", required=False,
+        label="Afficher en ligne",
+        required=False,
         help_text="La session apparaît sur le site de pré-inscription du Français des affaires "
         "(si votre fiche centre le permet).",
     )

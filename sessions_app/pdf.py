@@ -36,7 +36,8 @@ def bon_de_commande_pdf(session: Session, bon: BonDeCommande | None = None, comm
     computing it twice."""
     commande = commande or commande_for(session)
     content = render_pdf(
-        "pdf/bon_de_commande.html", {"session": session, "centre": session.centre, "bon": bon, "commande": commande}
+        "pdf/bon_de_commande.html",
+        {"session": session, "centre": session.centre, "bon": bon, "commande": commande},
     )
     return bon_de_commande_filename(session), PDF_MIMETYPE, content
 

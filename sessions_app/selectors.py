@@ -101,9 +101,12 @@ def enrolled_for_documents(session: Session) -> list[Inscription]:
         Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
         .select_related("candidat", "reporte_depuis__session")
         .prefetch_related(
-            Prefetch("epreuves", queryset=InscriptionEpreuve.objects.select_related("epreuve").order_by(
-                "epreuve__ordre", "epreuve__code"
-            ))
+            Prefetch(
+                "epreuves",
+                queryset=InscriptionEpreuve.objects.select_related("epreuve").order_by(
+                    "epreuve__ordre", "epreuve__code"
+                ),
+            )
         )
         .order_by("candidat__nom", "candidat__prenom", "numero")
     )
@@ -126,7 +129,10 @@ def commande_for(session: Session, inscriptions: list[Inscription] | None = None
         if insc.virtuel or insc.candidat.virtuel:
             free, note = True, "Candidat virtuel : gratuit"
         elif insc.reporte_depuis_id and insc.reporte_depuis.session.statut not in NOT_YET_INVOICED:
-            free, note = True, f"Réinscription après report (facturée sur la session {insc.reporte_depuis.session.numero})"
+            free, note = (
+                True,
+                f"Réinscription après report (facturée sur la session {insc.reporte_depuis.session.numero})",
+            )
         lignes_ep = []
         montant: Decimal | None = Decimal("0.00")
         for ie in epreuves:

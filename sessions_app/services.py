@@ -224,7 +224,9 @@ def open_enrolment(session: Session, *, by=None) -> SessionStatusChange:
     with transaction.atomic():
         locked = _lock(session)
         if locked.statut == S.PLANIFIEE and not locked.enrolment_open():
-            raise BusinessError("La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes.")
+            raise BusinessError(
+                "La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes."
+            )
         return transition(session, S.OUVERTE, by=by, comment="Ouverture des inscriptions.")
 
 
@@ -294,8 +296,10 @@ def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
     skip_locked = connection.features.has_select_for_update_skip_locked
     for pk in list(Session.objects.due_for_closure(now).values_list("pk", flat=True)):
         with transaction.atomic():
-            qs = Session.objects.select_for_update(skip_locked=skip_locked) if skip_locked else (
-                Session.objects.select_for_update()
+            qs = (
+                Session.objects.select_for_update(skip_locked=skip_locked)
+                if skip_locked
+                else (Session.objects.select_for_update())
             )
             session = qs.filter(pk=pk, statut__in=OPEN_STATUSES, closes_at__lte=now).first()
             if session is None:
@@ -303,9 +307,7 @@ def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
             transition(session, S.CLOSE, comment="Clôture automatique des inscriptions (J-2).")
             queue_session_documents(session.pk)
             closed.append(session.numero)
-    missing = Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).exclude(
-        numero__in=closed
-    )
+    missing = Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).exclude(numero__in=closed)
     for pk in missing.values_list("pk", flat=True):
         queue_session_documents(pk)
     return closed
@@ -358,7 +360,10 @@ def render_session_documents(session_id: int) -> None:
             commande = commande_for(session)
             filename, mimetype, content = pdf.bon_de_commande_pdf(session, bon, commande)
             document = Document(
-                centre=session.centre, session=session, kind=DocumentKind.BON_COMMANDE, nom=filename,
+                centre=session.centre,
+                session=session,
+                kind=DocumentKind.BON_COMMANDE,
+                nom=filename,
                 content_type=mimetype,
             )
             _store(document, filename, content)
@@ -369,7 +374,10 @@ def render_session_documents(session_id: int) -> None:
         if DocumentKind.CODES_ACCES not in existing:
             filename, mimetype, content = pdf.codes_acces_pdf(session)
             document = Document(
-                centre=session.centre, session=session, kind=DocumentKind.CODES_ACCES, nom=filename,
+                centre=session.centre,
+                session=session,
+                kind=DocumentKind.CODES_ACCES,
+                nom=filename,
                 content_type=mimetype,
             )
             _store(document, filename, content)
@@ -404,7 +412,7 @@ BON_TRANSITIONS = {BonDeCommande.Statut.NON_SIGNE: {BonDeCommande.Statut.SIGNE}}
 
 @transaction.atomic
 def sign_bon_de_commande(session: Session, *, by) -> BonDeCommande:
-    """"Signer": the bon de commande goes from Devis non-signé to Devis signé (who, when), and its PDF is
+    """ "Signer": the bon de commande goes from Devis non-signé to Devis signé (who, when), and its PDF is
     re-rendered after commit."""
     bon = BonDeCommande.objects.select_for_update().filter(session=session).first()
     if bon is None:

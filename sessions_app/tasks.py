@@ -13,7 +13,9 @@ def close_due_sessions() -> list[int]:
 
 @shared_task(
     name="sessions_app.tasks.render_session_documents",
-    autoretry_for=(Exception,), retry_backoff=30, max_retries=5,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
 )
 def render_session_documents(session_id: int) -> None:
     services.render_session_documents(session_id)
@@ -21,7 +23,9 @@ def render_session_documents(session_id: int) -> None:
 
 @shared_task(
     name="sessions_app.tasks.rerender_bon_de_commande",
-    autoretry_for=(Exception,), retry_backoff=30, max_retries=5,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
 )
 def rerender_bon_de_commande(session_id: int) -> None:
     services.rerender_bon_de_commande(session_id)

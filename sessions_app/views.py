@@ -42,7 +42,8 @@ def session_list(request):
     qs = filterset.qs if filterset.is_bound else queryset
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "sessions_app/list.html",
+        request,
+        "sessions_app/list.html",
         {"filter": filterset, "page": page, "query_string": _query_string(request)},
     )
 
@@ -93,7 +94,8 @@ def _render_step(request, index: int, form, data: dict, **extra):
             "afficher_en_ligne": data["afficher_en_ligne"],
         }
     return render(
-        request, "sessions_app/create.html",
+        request,
+        "sessions_app/create.html",
         {
             "form": form,
             "step": index + 1,
@@ -110,6 +112,11 @@ def _guard(request, index: int):
     """Returns (data, redirect response or None): a step needs the data of the previous ones."""
     data = _wizard(request)
     missing = _first_missing_step(data, index)
+    if index and missing is None and not Produit.objects.actifs().filter(pk=data["produit"]).exists():
+        messages.error(request, "Ce produit n'est plus disponible : choisissez-en un autre.")
+        data.pop("produit", None)
+        _save_wizard(request, data)
+        return data, redirect(STEPS[0][0])
     if missing is not None:
         if index and request.method == "POST":
             messages.error(request, "Les étapes précédentes de la création de session sont incomplètes.")
@@ -163,7 +170,9 @@ def create_places(request):
     initial = {k: data[k] for k in ("nb_places", "afficher_en_ligne") if k in data}
     form = EtapePlacesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data.update(nb_places=form.cleaned_data["nb_places"], afficher_en_ligne=form.cleaned_data["afficher_en_ligne"])
+        data.update(
+            nb_places=form.cleaned_data["nb_places"], afficher_en_ligne=form.cleaned_data["afficher_en_ligne"]
+        )
         _save_wizard(request, data)
         return redirect("sessions:create_tarifs")
     return _render_step(request, 2, form, data, visibilite=request.centre.get_visibilite_display())
@@ -178,7 +187,9 @@ def create_tarifs(request):
     produit = _wizard_produit(data)
     existing = {k: t.montant for k, t in centre_tarifs(request.centre, produit).items()}
     form = EtapeTarifsForm(
-        request.POST or None, produit=produit, initial_montants=existing,
+        request.POST or None,
+        produit=produit,
+        initial_montants=existing,
         initial={"enregistrer_tarif": not existing},
     )
     if request.method == "POST" and form.is_valid():
@@ -199,7 +210,9 @@ def create_tarifs(request):
             messages.error(request, exc.message)
         else:
             request.session.pop(WIZARD_KEY, None)
-            messages.success(request, f"La session {session.label} a été créée : les inscriptions sont ouvertes.")
+            messages.success(
+                request, f"La session {session.label} a été créée : les inscriptions sont ouvertes."
+            )
             return redirect("sessions:detail", numero=session.numero)
     return _render_step(request, 3, form, data, has_centre_tarif=bool(existing))
 
@@ -213,7 +226,8 @@ def detail(request, numero):
     historique = session.historique.select_related("by").order_by("at", "pk")
     tarifs = session.tarifs.select_related("epreuve").order_by("epreuve__ordre", "epreuve__code")
     return render(
-        request, "sessions_app/detail.html",
+        request,
+        "sessions_app/detail.html",
         {
             "session": session,
             "historique": historique,
@@ -221,9 +235,11 @@ def detail(request, numero):
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
             "can_cancel": request.membership.role in STAFF_ROLES
-            and session.statut in services.OPEN_STATUSES and session.enrolment_open(),
+            and session.statut in services.OPEN_STATUSES
+            and session.enrolment_open(),
             "can_open": request.membership.role in STAFF_ROLES
-            and session.statut == SessionStatus.PLANIFIEE and session.enrolment_open(),
+            and session.statut == SessionStatus.PLANIFIEE
+            and session.enrolment_open(),
         },
     )
 
@@ -271,7 +287,8 @@ def documents(request, numero):
     session = get_for_centre(Session.objects.select_related("produit"), request.centre, numero=numero)
     bon = selectors.bon_de_commande(session)
     return render(
-        request, "sessions_app/documents.html",
+        request,
+        "sessions_app/documents.html",
         {
             "session": session,
             "documents": selectors.session_documents(session),
@@ -318,5 +335,3 @@ def sign(request, numero):
     else:
         messages.success(request, f"Le bon de commande de la session {session.numero} est signé.")
     return redirect("sessions:documents", numero=numero)
-
-

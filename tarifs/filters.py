@@ -5,11 +5,17 @@ from .models import Gamme, Produit
 
 class ProduitFilter(django_filters.FilterSet):
     produit = django_filters.ModelChoiceFilter(
-        label="Produit", method="filter_produit", queryset=Produit.objects.order_by("nom"), empty_label="Produit"
+        label="Produit",
+        method="filter_produit",
+        queryset=Produit.objects.order_by("nom"),
+        empty_label="Produit",
     )
     gamme = django_filters.ChoiceFilter(label="Gamme", choices=Gamme.choices, empty_label="Gamme")
     modulaire = django_filters.ChoiceFilter(
-        label="Modulaire", choices=[("1", "Oui"), ("0", "Non")], method="filter_modulaire", empty_label="Modulaire"
+        label="Modulaire",
+        choices=[("1", "Oui"), ("0", "Non")],
+        method="filter_modulaire",
+        empty_label="Modulaire",
     )
     statut = django_filters.ChoiceFilter(label="Statut", choices=Produit.Statut.choices, empty_label="Statut")
 

@@ -16,9 +16,15 @@ PRICE_ERRORS = {
 
 def price_field(label: str) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, min_value=Decimal("0.01"), max_digits=8, decimal_places=2, localize=True,
+        label=label,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        localize=True,
         error_messages=PRICE_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}
+        ),
     )
 
 
@@ -36,7 +42,11 @@ class TarifsForm(forms.Form):
             if epreuve is None:
                 name, label, key = "montant_unique", "Tarif unique (€)", None
             else:
-                name, label, key = f"montant_{epreuve.code}", f"{epreuve.code} — {epreuve.libelle} (€)", epreuve.pk
+                name, label, key = (
+                    f"montant_{epreuve.code}",
+                    f"{epreuve.code} — {epreuve.libelle} (€)",
+                    epreuve.pk,
+                )
             self.fields[name] = price_field(label)
             if initial_montants.get(key) is not None:
                 self.fields[name].initial = initial_montants[key]

@@ -14,17 +14,20 @@ from .models import Produit, Tarif, TarifHistorique
 
 
 @transaction.atomic
-def set_tarifs(*, centre, produit: Produit, montants: Mapping[int | None, Decimal | None], by=None) -> list[Tarif]:
+def set_tarifs(
+    *, centre, produit: Produit, montants: Mapping[int | None, Decimal | None], by=None
+) -> list[Tarif]:
     """Create or update the centre's tarifs of `produit` ({epreuve_id or None: amount}); a history row
     for each amount that changes. Returns the tarifs, in épreuve order."""
     from sessions_app.services import clean_tarifs
 
     if not produit.is_active:
-        raise BusinessError(f"Le produit « {produit.nom} » est inactif : ses tarifs ne peuvent pas être modifiés.")
+        raise BusinessError(
+            f"Le produit « {produit.nom} » est inactif : ses tarifs ne peuvent pas être modifiés."
+        )
     cleaned = clean_tarifs(produit, montants)
     existing = {
-        t.epreuve_id: t
-        for t in Tarif.objects.select_for_update().filter(centre=centre, produit=produit)
+        t.epreuve_id: t for t in Tarif.objects.select_for_update().filter(centre=centre, produit=produit)
     }
     result = []
     for key, amount in cleaned.items():

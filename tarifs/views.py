@@ -28,7 +28,8 @@ def produits(request):
     filterset = ProduitFilter(request.GET or None, queryset=selectors.produits_for_list(request.centre))
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     return render(
-        request, "tarifs/produits.html",
+        request,
+        "tarifs/produits.html",
         {"filter": filterset, "page": page, "query_string": _query_string(request)},
     )
 
@@ -38,7 +39,8 @@ def produit(request, numero):
     """Identité du produit, the centre's tarifs for it and their history."""
     produit = get_object_or_404(Produit.objects.prefetch_related("epreuves"), numero=numero)
     return render(
-        request, "tarifs/produit.html",
+        request,
+        "tarifs/produit.html",
         {
             "produit": produit,
             "lignes": selectors.tarif_lines(request.centre, produit),

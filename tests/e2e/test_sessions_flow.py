@@ -36,7 +36,10 @@ def log_in(page, email):
 def test_a_responsable_creates_a_session_and_signs_its_bon_de_commande(page):
     centre = CentreFactory(nom="Alliance Française de Test")
     user = MembershipFactory(
-        centre=centre, role=Role.RESPONSABLE, user__email="resp@test.test", user__first_name="Claire",
+        centre=centre,
+        role=Role.RESPONSABLE,
+        user__email="resp@test.test",
+        user__first_name="Claire",
         user__last_name="Martin",
     ).user
     produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", modulaire=True)

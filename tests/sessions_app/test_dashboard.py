@@ -20,7 +20,9 @@ def frozen_clock():
 def test_it_lists_the_five_next_sessions_of_the_centre(client, responsable, centre_a, centre_b):
     produit = ProduitFactory(nom="TEF Canada")
     past = SessionFactory(centre=centre_a, produit=produit, date=dt.date(2026, 8, 30))
-    cancelled = SessionFactory(centre=centre_a, produit=produit, date=dt.date(2026, 9, 10), statut=SessionStatus.ANNULEE)
+    cancelled = SessionFactory(
+        centre=centre_a, produit=produit, date=dt.date(2026, 9, 10), statut=SessionStatus.ANNULEE
+    )
     other = SessionFactory(centre=centre_b, produit=produit, date=dt.date(2026, 9, 11))
     upcoming = [
         SessionFactory(centre=centre_a, produit=produit, date=dt.date(2026, 9, 12) + dt.timedelta(days=7 * i))

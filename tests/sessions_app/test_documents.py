@@ -55,7 +55,9 @@ def modular_session(centre_a):
     produit = ProduitFactory(nom="TEF Canada", modulaire=True)
     for code, amount in {"CE": "35.00", "CO": "35.00", "EE": "40.00", "EO": "40.00"}.items():
         prix_fda(produit, amount, code)
-        prix_fda(produit, "1.00", code, date_effet=dt.date(2027, 1, 1))  # not yet in force at the session date
+        prix_fda(
+            produit, "1.00", code, date_effet=dt.date(2027, 1, 1)
+        )  # not yet in force at the session date
     with time_machine.travel(BEFORE, tick=False):
         session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
         enrol(session, "Durand", "Marcel", ["CE", "CO", "EE", "EO"])  # 150,00
@@ -178,7 +180,9 @@ def test_signing_records_who_and_when_and_rerenders_the_pdf(
     assert Document.objects.filter(session=modular_session, kind=DocumentKind.BON_COMMANDE).count() == 1
 
 
-def test_a_bon_de_commande_cannot_be_signed_twice(modular_session, responsable, django_capture_on_commit_callbacks):
+def test_a_bon_de_commande_cannot_be_signed_twice(
+    modular_session, responsable, django_capture_on_commit_callbacks
+):
     close_and_render(modular_session, django_capture_on_commit_callbacks)
     services.sign_bon_de_commande(modular_session, by=responsable)
     with pytest.raises(services.BusinessError, match="déjà signé"):
@@ -223,7 +227,8 @@ def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_
         assert session.statut == SessionStatus.CLOSE
         assert session.historique.filter(to_status=SessionStatus.CLOSE).count() == 1
         assert sorted(Document.objects.filter(session=session).values_list("kind", flat=True)) == [
-            DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES,
+            DocumentKind.BON_COMMANDE,
+            DocumentKind.CODES_ACCES,
         ]
         assert BonDeCommande.objects.filter(session=session).count() == 1
 
@@ -268,7 +273,9 @@ def test_a_reinscription_after_report_is_not_charged_twice(centre_a, django_capt
     assert f"Réinscription après report (facturée sur la session {first.numero})" in pdf_text(bon.document)
 
 
-def test_the_job_leaves_cancelled_and_not_yet_due_sessions_alone(centre_a, django_capture_on_commit_callbacks):
+def test_the_job_leaves_cancelled_and_not_yet_due_sessions_alone(
+    centre_a, django_capture_on_commit_callbacks
+):
     with time_machine.travel(BEFORE, tick=False):
         cancelled = SessionFactory(centre=centre_a, date=SESSION_DATE, statut=SessionStatus.ANNULEE)
         later = SessionFactory(centre=centre_a, date=SESSION_DATE + dt.timedelta(days=1))

@@ -41,20 +41,32 @@ def prices(produit, amount="45.00"):
 
 def create(centre, produit, **overrides):
     args = dict(
-        centre=centre, produit=produit, date=dt.date(2026, 10, 6), heure=dt.time(9, 30), lieu="Salle 2",
-        nb_places=12, afficher_en_ligne=True, tarifs=prices(produit), by=None,
+        centre=centre,
+        produit=produit,
+        date=dt.date(2026, 10, 6),
+        heure=dt.time(9, 30),
+        lieu="Salle 2",
+        nb_places=12,
+        afficher_en_ligne=True,
+        tarifs=prices(produit),
+        by=None,
     )
     args.update(overrides)
     return services.create_session(**args)
 
 
-def test_it_creates_a_session_open_for_enrolment_with_number_tarifs_and_history(centre_a, responsable, modular):
+def test_it_creates_a_session_open_for_enrolment_with_number_tarifs_and_history(
+    centre_a, responsable, modular
+):
     session = create(centre_a, modular, by=responsable)
     assert session.numero >= 7000001
     assert session.statut == S.OUVERTE
     assert session.closes_at == dt.datetime(2026, 10, 4, 0, 0, tzinfo=PARIS)
     assert sorted(session.tarifs.values_list("epreuve__code", "montant")) == [
-        ("CE", Decimal("45.00")), ("CO", Decimal("45.00")), ("EE", Decimal("45.00")), ("EO", Decimal("45.00")),
+        ("CE", Decimal("45.00")),
+        ("CO", Decimal("45.00")),
+        ("EE", Decimal("45.00")),
+        ("EO", Decimal("45.00")),
     ]
     history = list(session.historique.values_list("from_status", "to_status", "by"))
     assert history == [("", S.PLANIFIEE, responsable.pk), (S.PLANIFIEE, S.OUVERTE, responsable.pk)]
@@ -101,8 +113,11 @@ def test_it_refuses_no_places(centre_a, single):
 
 @pytest.mark.parametrize(
     ("tarifs", "message"),
-    [({}, "manquant pour le tarif unique"), ({None: Decimal("0")}, "supérieur à zéro"),
-     ({None: Decimal("10.555")}, "deux décimales")],
+    [
+        ({}, "manquant pour le tarif unique"),
+        ({None: Decimal("0")}, "supérieur à zéro"),
+        ({None: Decimal("10.555")}, "deux décimales"),
+    ],
 )
 def test_it_refuses_a_missing_or_wrong_price(centre_a, single, tarifs, message):
     with pytest.raises(BusinessError, match=message):
@@ -136,10 +151,16 @@ def test_a_session_price_differing_from_the_centre_tarif_leaves_the_tarif_alone(
 def test_the_table_allows_the_product_workflow_and_nothing_else():
     allowed = {(f, t) for f, tos in services.TRANSITIONS.items() for t in tos}
     assert allowed == {
-        (S.PLANIFIEE, S.OUVERTE), (S.PLANIFIEE, S.CLOSE), (S.OUVERTE, S.CLOSE),
-        (S.PLANIFIEE, S.ANNULEE), (S.OUVERTE, S.ANNULEE),
-        (S.CLOSE, S.ANOMALIES), (S.CLOSE, S.CORRECTION), (S.ANOMALIES, S.CORRECTION),
-        (S.CORRECTION, S.RESULTATS), (S.RESULTATS, S.CLOTUREE),
+        (S.PLANIFIEE, S.OUVERTE),
+        (S.PLANIFIEE, S.CLOSE),
+        (S.OUVERTE, S.CLOSE),
+        (S.PLANIFIEE, S.ANNULEE),
+        (S.OUVERTE, S.ANNULEE),
+        (S.CLOSE, S.ANOMALIES),
+        (S.CLOSE, S.CORRECTION),
+        (S.ANOMALIES, S.CORRECTION),
+        (S.CORRECTION, S.RESULTATS),
+        (S.RESULTATS, S.CLOTUREE),
     }
     assert set(services.TRANSITIONS) == set(S.values)
 
@@ -157,7 +178,12 @@ def test_each_transition_is_recorded_with_who_when_from_to(centre_a, responsable
     session = SessionFactory(centre=centre_a, statut=S.PLANIFIEE, date=dt.date(2026, 10, 6))
     services.open_enrolment(session, by=responsable)
     change = session.historique.get()
-    assert (change.from_status, change.to_status, change.by, change.at) == (S.PLANIFIEE, S.OUVERTE, responsable, NOW)
+    assert (change.from_status, change.to_status, change.by, change.at) == (
+        S.PLANIFIEE,
+        S.OUVERTE,
+        responsable,
+        NOW,
+    )
 
 
 def test_cancellation_while_enrolments_are_open(centre_a, responsable):
@@ -197,5 +223,8 @@ def test_mise_en_correction_waits_for_the_session_date(centre_a):
         services.publish_results(session)
         services.archive_session(session)
     assert list(session.historique.values_list("to_status", flat=True)) == [
-        S.ANOMALIES, S.CORRECTION, S.RESULTATS, S.CLOTUREE,
+        S.ANOMALIES,
+        S.CORRECTION,
+        S.RESULTATS,
+        S.CLOTUREE,
     ]

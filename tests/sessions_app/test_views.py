@@ -105,9 +105,15 @@ def test_the_wizard_creates_the_session_in_four_steps(logged, centre_a):
     produit = ProduitFactory(nom="TEF IRN", modulaire=False)
     response = walk_wizard(logged, produit)
     session = Session.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("sessions:detail", args=[session.numero])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "sessions:detail", args=[session.numero]
+    )
     assert (session.centre, session.produit, session.date, session.heure, session.lieu) == (
-        centre_a, produit, dt.date(2026, 10, 6), dt.time(9, 30), "Salle Molière",
+        centre_a,
+        produit,
+        dt.date(2026, 10, 6),
+        dt.time(9, 30),
+        "Salle Molière",
     )
     assert (session.nb_places, session.afficher_en_ligne, session.statut) == (15, True, SessionStatus.OUVERTE)
     assert session.tarifs.get().montant == Decimal("120.50")
@@ -125,8 +131,10 @@ def test_step_four_is_prefilled_from_the_centres_tarifs(logged, centre_a):
     logged.post(reverse("sessions:create_places"), {"nb_places": "10"})
     form = logged.get(reverse("sessions:create_tarifs")).context["form"]
     assert {name: form[name].value() for name in form.keys} == {
-        "montant_CE": Decimal("42.00"), "montant_CO": Decimal("42.00"),
-        "montant_EE": Decimal("42.00"), "montant_EO": Decimal("42.00"),
+        "montant_CE": Decimal("42.00"),
+        "montant_CO": Decimal("42.00"),
+        "montant_EE": Decimal("42.00"),
+        "montant_EO": Decimal("42.00"),
     }
     data = {name: "42,00" for name in form.keys} | {"montant_EO": "50,00"}
     logged.post(reverse("sessions:create_tarifs"), data)
@@ -137,10 +145,14 @@ def test_step_four_is_prefilled_from_the_centres_tarifs(logged, centre_a):
 def test_step_two_refuses_a_date_past_closure_in_french(logged):
     produit = ProduitFactory()
     logged.post(reverse("sessions:create"), {"produit": produit.pk})
-    response = logged.post(reverse("sessions:create_date"), {"date": "2026-09-02", "heure": "09:30", "lieu": "X"})
+    response = logged.post(
+        reverse("sessions:create_date"), {"date": "2026-09-02", "heure": "09:30", "lieu": "X"}
+    )
     assert response.status_code == 200
     assert "Première date possible : 04/09/2026" in response.content.decode()
-    response = logged.post(reverse("sessions:create_date"), {"date": "2026-08-02", "heure": "09:30", "lieu": "X"})
+    response = logged.post(
+        reverse("sessions:create_date"), {"date": "2026-08-02", "heure": "09:30", "lieu": "X"}
+    )
     assert "La date de la session est passée" in response.content.decode()
 
 
@@ -172,10 +184,19 @@ def test_a_later_step_without_the_earlier_ones_goes_back_to_step_one(logged):
 # --- Session page -----------------------------------------------------------------------------------
 
 
-def test_the_session_page_shows_closure_in_paris_time_tarifs_places_and_history(logged, centre_a, responsable):
+def test_the_session_page_shows_closure_in_paris_time_tarifs_places_and_history(
+    logged, centre_a, responsable
+):
     session = services.create_session(
-        centre=centre_a, produit=ProduitFactory(modulaire=False), date=dt.date(2026, 10, 6), heure=dt.time(9, 0),
-        lieu="Salle 3", nb_places=10, afficher_en_ligne=False, tarifs={None: Decimal("99.00")}, by=responsable,
+        centre=centre_a,
+        produit=ProduitFactory(modulaire=False),
+        date=dt.date(2026, 10, 6),
+        heure=dt.time(9, 0),
+        lieu="Salle 3",
+        nb_places=10,
+        afficher_en_ligne=False,
+        tarifs={None: Decimal("99.00")},
+        by=responsable,
     )
     InscriptionFactory(session=session)
     content = logged.get(reverse("sessions:detail", args=[session.numero])).content.decode()
@@ -187,7 +208,9 @@ def test_the_session_page_shows_closure_in_paris_time_tarifs_places_and_history(
 
 
 @pytest.mark.parametrize("inscrits", [1, 40])
-def test_the_session_page_runs_a_bounded_number_of_queries(logged, centre_a, inscrits, django_assert_max_num_queries):
+def test_the_session_page_runs_a_bounded_number_of_queries(
+    logged, centre_a, inscrits, django_assert_max_num_queries
+):
     session = SessionFactory(centre=centre_a)
     add_session_tarifs(session)
     for _ in range(inscrits):
@@ -200,7 +223,9 @@ def test_cancel_needs_a_confirmation_then_cancels(logged, centre_a):
     session = SessionFactory(centre=centre_a, date=dt.date(2026, 10, 6))
     page = logged.get(reverse("sessions:cancel_confirm", args=[session.numero]))
     assert "Confirmer l'annulation" in page.content.decode()
-    response = logged.post(reverse("sessions:cancel", args=[session.numero]), {"motif": "Salle fermée"}, follow=True)
+    response = logged.post(
+        reverse("sessions:cancel", args=[session.numero]), {"motif": "Salle fermée"}, follow=True
+    )
     assert "a été annulée" in response.content.decode()
     session.refresh_from_db()
     assert session.statut == SessionStatus.ANNULEE
@@ -229,15 +254,23 @@ def closed_session(centre_a, django_capture_on_commit_callbacks):
 
 def test_documents_page_lists_the_files_with_the_guide_columns(logged, closed_session):
     content = logged.get(reverse("sessions:documents", args=[closed_session.numero])).content.decode()
-    for text in ("Nom du fichier", "Type", "Date de mise en ligne", f"{closed_session.numero}_bon_commande.pdf",
-                 f"codes_acces_{closed_session.numero}.pdf", "Devis non-signé", "Codes d&#x27;accès des candidats",
-                 "Signer"):
+    for text in (
+        "Nom du fichier",
+        "Type",
+        "Date de mise en ligne",
+        f"{closed_session.numero}_bon_commande.pdf",
+        f"codes_acces_{closed_session.numero}.pdf",
+        "Devis non-signé",
+        "Codes d&#x27;accès des candidats",
+        "Signer",
+    ):
         assert text in content
 
 
 @pytest.mark.parametrize("role", [Role.RESPONSABLE, Role.ADMINISTRATIF])
-def test_responsable_and_administratif_sign_after_confirmation(client, centre_a, closed_session, role,
-                                                                django_capture_on_commit_callbacks):
+def test_responsable_and_administratif_sign_after_confirmation(
+    client, centre_a, closed_session, role, django_capture_on_commit_callbacks
+):
     user = MembershipFactory(centre=centre_a, role=role).user
     client.force_login(user)
     confirm = client.get(reverse("sessions:sign_confirm", args=[closed_session.numero])).content.decode()
@@ -250,13 +283,17 @@ def test_responsable_and_administratif_sign_after_confirmation(client, centre_a,
     assert (bon.statut, bon.signed_by) == ("signe", user)
 
 
-def test_a_download_is_an_attachment_for_the_centre_and_404_for_another(client, logged, closed_session, responsable_b):
+def test_a_download_is_an_attachment_for_the_centre_and_404_for_another(
+    client, logged, closed_session, responsable_b
+):
     doc = closed_session.documents.get(kind="codes_acces")
     url = reverse("sessions:document", args=[closed_session.numero, doc.pk])
     response = logged.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="codes_acces_{closed_session.numero}.pdf"'
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="codes_acces_{closed_session.numero}.pdf"'
+    )
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(responsable_b)
     assert client.get(url).status_code == 404
@@ -268,7 +305,9 @@ def test_a_document_of_another_session_is_not_served_under_this_number(logged, c
     assert logged.get(reverse("sessions:document", args=[closed_session.numero, doc.pk])).status_code == 404
 
 
-def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(logged, centre_a, django_capture_on_commit_callbacks):
+def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(
+    logged, centre_a, django_capture_on_commit_callbacks
+):
     session = SessionFactory(centre=centre_a, date=dt.date(2026, 10, 6))
     InscriptionFactory(session=session)
     with django_capture_on_commit_callbacks(execute=True):
@@ -282,7 +321,10 @@ def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(logged, 
 
 def test_a_planned_session_can_be_opened_from_its_page(logged, centre_a):
     session = SessionFactory(centre=centre_a, statut=SessionStatus.PLANIFIEE, date=dt.date(2026, 10, 6))
-    assert "Ouvrir les inscriptions" in logged.get(reverse("sessions:detail", args=[session.numero])).content.decode()
+    assert (
+        "Ouvrir les inscriptions"
+        in logged.get(reverse("sessions:detail", args=[session.numero])).content.decode()
+    )
     response = logged.post(reverse("sessions:open", args=[session.numero]), follow=True)
     assert "Les inscriptions de la session sont ouvertes." in response.content.decode()
     session.refresh_from_db()
@@ -299,3 +341,13 @@ def test_a_sujet_eo_is_served_only_once_visible(logged, centre_a):
     assert logged.get(url).status_code == 404
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
         assert logged.get(url).status_code == 200
+
+
+def test_a_product_made_inactive_during_the_wizard_sends_back_to_step_one(logged):
+    produit = ProduitFactory(modulaire=False)
+    logged.post(reverse("sessions:create"), {"produit": produit.pk})
+    logged.post(reverse("sessions:create_date"), {"date": "2026-10-06", "heure": "09:30", "lieu": "X"})
+    Produit.objects.filter(pk=produit.pk).update(statut=Produit.Statut.INACTIF)
+    response = logged.post(reverse("sessions:create_places"), {"nb_places": "3"}, follow=True)
+    assert "Ce produit n&#x27;est plus disponible" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("sessions:create")

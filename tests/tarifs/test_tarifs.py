@@ -19,7 +19,9 @@ def modular(db):
 
 @pytest.fixture
 def single(db):
-    return ProduitFactory(numero=30, nom="TEF Intégration Résidence Nationalité", code="TEFIRN", modulaire=False)
+    return ProduitFactory(
+        numero=30, nom="TEF Intégration Résidence Nationalité", code="TEFIRN", modulaire=False
+    )
 
 
 def by_code(produit, **amounts):
@@ -30,15 +32,29 @@ def by_code(produit, **amounts):
 
 
 def test_a_modular_product_gets_one_tarif_per_epreuve_with_history(centre_a, responsable, modular):
-    set_tarifs(centre=centre_a, produit=modular, montants=by_code(modular, CE="40", CO="40", EE="45", EO="45"),
-               by=responsable)
+    set_tarifs(
+        centre=centre_a,
+        produit=modular,
+        montants=by_code(modular, CE="40", CO="40", EE="45", EO="45"),
+        by=responsable,
+    )
     assert sorted(Tarif.objects.filter(centre=centre_a).values_list("epreuve__code", "montant")) == [
-        ("CE", Decimal("40.00")), ("CO", Decimal("40.00")), ("EE", Decimal("45.00")), ("EO", Decimal("45.00")),
+        ("CE", Decimal("40.00")),
+        ("CO", Decimal("40.00")),
+        ("EE", Decimal("45.00")),
+        ("EO", Decimal("45.00")),
     ]
-    set_tarifs(centre=centre_a, produit=modular, montants=by_code(modular, CE="40", CO="40", EE="45", EO="50"),
-               by=responsable)
+    set_tarifs(
+        centre=centre_a,
+        produit=modular,
+        montants=by_code(modular, CE="40", CO="40", EE="45", EO="50"),
+        by=responsable,
+    )
     eo = TarifHistorique.objects.filter(tarif__epreuve__code="EO").order_by("le", "pk")
-    assert [(h.ancien_montant, h.nouveau_montant) for h in eo] == [(None, Decimal("45.00")), (Decimal("45.00"), Decimal("50.00"))]
+    assert [(h.ancien_montant, h.nouveau_montant) for h in eo] == [
+        (None, Decimal("45.00")),
+        (Decimal("45.00"), Decimal("50.00")),
+    ]
     assert TarifHistorique.objects.filter(tarif__epreuve__code="CE").count() == 1  # unchanged: no new row
 
 
@@ -53,9 +69,14 @@ def test_tarifs_are_per_centre(centre_a, centre_b, single):
     assert Tarif.objects.get(centre=centre_a).montant == Decimal("150.00")
 
 
-@pytest.mark.parametrize(("montants", "message"), [
-    ({}, "manquant"), ({None: Decimal("0")}, "supérieur à zéro"), ({None: Decimal("1.234")}, "deux décimales"),
-])
+@pytest.mark.parametrize(
+    ("montants", "message"),
+    [
+        ({}, "manquant"),
+        ({None: Decimal("0")}, "supérieur à zéro"),
+        ({None: Decimal("1.234")}, "deux décimales"),
+    ],
+)
 def test_wrong_amounts_are_refused_in_french(centre_a, single, montants, message):
     with pytest.raises(BusinessError, match=message):
         set_tarifs(centre=centre_a, produit=single, montants=montants)
@@ -88,8 +109,13 @@ def test_the_list_shows_the_guide_columns_and_the_centres_tarif(logged, centre_a
 
 
 def test_the_list_filters_by_produit_gamme_modulaire_statut(logged, modular, single):
-    dfp = ProduitFactory(nom="DFP Affaires A1", gamme=Gamme.DFP, modulaire=False, codes_epreuves=["CTI", "IO"],
-                         statut=Produit.Statut.INACTIF)
+    dfp = ProduitFactory(
+        nom="DFP Affaires A1",
+        gamme=Gamme.DFP,
+        modulaire=False,
+        codes_epreuves=["CTI", "IO"],
+        statut=Produit.Statut.INACTIF,
+    )
 
     def names(**params):
         return [p.nom for p in logged.get(reverse("tarifs:produits"), params).context["page"]]
@@ -114,8 +140,17 @@ def test_the_product_page_shows_its_identity(logged, modular):
     modular.description = "Test d'évaluation de français modulaire 4 épreuves"
     modular.save()
     content = logged.get(reverse("tarifs:produit", args=[29])).content.decode()
-    for text in ("Identité du produit", "Nom du produit", "Description du produit", "Code du produit",
-                 "Gamme du produit", "Produit modulaire", "Document", "TEFCAN", "Définir les tarifs"):
+    for text in (
+        "Identité du produit",
+        "Nom du produit",
+        "Description du produit",
+        "Code du produit",
+        "Gamme du produit",
+        "Produit modulaire",
+        "Document",
+        "TEFCAN",
+        "Définir les tarifs",
+    ):
         assert text in content
 
 
@@ -127,7 +162,8 @@ def test_responsable_and_administratif_define_tarifs(client, centre_a, modular, 
     assert list(form.fields) == ["montant_CE", "montant_CO", "montant_EE", "montant_EO"]
     response = client.post(
         reverse("tarifs:definir", args=[29]),
-        {"montant_CE": "40,50", "montant_CO": "40", "montant_EE": "45", "montant_EO": "45"}, follow=True,
+        {"montant_CE": "40,50", "montant_CO": "40", "montant_EE": "45", "montant_EO": "45"},
+        follow=True,
     )
     assert "Les tarifs du produit « TEF Canada » ont été enregistrés." in response.content.decode()
     assert Tarif.objects.get(centre=centre_a, epreuve__code="CE").montant == Decimal("40.50")
