@@ -233,10 +233,12 @@ def detail(request, numero):
             "historique": historique,
             "tarifs": tarifs,
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
+            "bon": selectors.bon_de_commande(session),
             "enrolment_open": session.enrolment_open(),
             "can_cancel": request.membership.role in STAFF_ROLES
             and session.statut in services.OPEN_STATUSES
             and session.enrolment_open(),
+            "can_sign": request.membership.role in STAFF_ROLES,
             "can_open": request.membership.role in STAFF_ROLES
             and session.statut == SessionStatus.PLANIFIEE
             and session.enrolment_open(),

@@ -351,3 +351,9 @@ def test_a_product_made_inactive_during_the_wizard_sends_back_to_step_one(logged
     response = logged.post(reverse("sessions:create_places"), {"nb_places": "3"}, follow=True)
     assert "Ce produit n&#x27;est plus disponible" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("sessions:create")
+
+
+def test_the_session_page_shows_the_bon_de_commande_status(logged, closed_session):
+    content = logged.get(reverse("sessions:detail", args=[closed_session.numero])).content.decode()
+    assert "Bon de commande" in content and "Devis non-signé" in content
+    assert reverse("sessions:sign_confirm", args=[closed_session.numero]) in content
