@@ -69,6 +69,17 @@ def modular_session(centre_a):
     return session
 
 
+@pytest.fixture
+def celery_join_state():
+    """Eager tasks run in two threads at once leave Celery's process-global "join will block" flag set
+    (each thread saves and restores it around its task); restore it so later tests may call .get()."""
+    from celery._state import _set_task_join_will_block, task_join_will_block
+
+    before = task_join_will_block()
+    yield
+    _set_task_join_will_block(before)
+
+
 def close_and_render(session, django_capture_on_commit_callbacks):
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +202,7 @@ def test_a_bon_de_commande_cannot_be_signed_twice(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_a):
+def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_a, celery_join_state):
     if connection.vendor != "postgresql":
         if os.environ.get("CI"):
             pytest.fail("CI: ce test exige PostgreSQL")
@@ -301,7 +312,7 @@ def test_the_management_command_runs_the_job(modular_session, django_capture_on_
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_signatures_at_once_record_one_signer(centre_a):
+def test_two_signatures_at_once_record_one_signer(centre_a, celery_join_state):
     if connection.vendor != "postgresql":
         if os.environ.get("CI"):
             pytest.fail("CI: ce test exige PostgreSQL")
