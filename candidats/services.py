@@ -1,0 +1,761 @@
+"""Enrolment: ONE service that every path uses (on site, pre-registration transfer, import file, and
+later the re-enrolment after a report and the virtual candidates).
+
+`enrol()` enrols one candidate, `enrol_many()` a whole import file; both lock the session row FIRST
+(`select_for_update`), then check, with the same rule functions:
+- the session is open (the D-2 rule, `sessions_app.services.check_enrolment_open`),
+- a place is left (active enrolments counted under the lock),
+- the product's rules (épreuves of the product only; all of them for a non-modular product; at least
+  one, and the required ones for the candidate's motivation, for a modular product),
+- duplicates: the same person (nom + prénom + date de naissance, case- and accent-insensitive) already
+  enrolled in the session is refused; the same product within `Produit.delai_entre_passages` days of
+  the session date is refused or needs an explicit confirmation, as `Produit.regle_delai` says.
+Then a number (2000001+), a unique access code (`L3B-RUC-WD1`) and the prices of the session.
+
+Also here: pre-registrations (public site → transfer / decline) and contact requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portail.errors import BusinessError
+from portail.models import next_number
+from sessions_app.models import Session, SessionTarif
+from sessions_app.services import check_enrolment_open
+from tarifs.models import Epreuve, Produit, RegleEpreuves
+
+from . import emails
+from .codes import ACCESS_CODE_REGEX, generate_access_code, new_unique_access_code  # noqa: F401
+from .models import (
+    Candidat,
+    DemandeContact,
+    Inscription,
+    InscriptionEpreuve,
+    InscriptionSource,
+    InscriptionStatus,
+    PreInscription,
+)
+
+# The session row lock is what prevents overbooking. Switched off ONLY by the test that proves the
+# concurrency test can fail (tests/candidats/test_concurrency.py).
+_LOCK_SESSION = True
+
+CANDIDAT_FIELDS = (
+    "nom",
+    "prenom",
+    "date_naissance",
+    "genre",
+    "langue_maternelle",
+    "email",
+    "nationalite",
+    "motivation",
+    "numero_piece_identite",
+)
+REQUIRED_FIELDS = {
+    "nom": "Nom",
+    "prenom": "Prénom",
+    "date_naissance": "Date de naissance",
+    "genre": "Genre",
+    "langue_maternelle": "Langue maternelle",
+    "nationalite": "Nationalité",
+    "motivation": "Motivation",
+}
+
+
+class ConfirmationRequired(BusinessError):
+    """A rule says "avertir": the enrolment needs an explicit confirmation ("Inscrire malgré
+    l'avertissement"). `warnings` lists the French messages to show."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(" ".join(warnings), code="confirmation")
+        self.warnings = warnings
+
+
+class RowsInvalid(BusinessError):
+    """`enrol_many()` refused the whole file: `errors` are RowError items (row, column, message)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} erreur(s) : aucune inscription n'a été enregistrée.", code="rows")
+        self.errors = errors
+
+
+@dataclass
+class CandidatData:
+    nom: str
+    prenom: str
+    date_naissance: dt.date | None = None
+    genre: str = ""
+    langue_maternelle: str = ""
+    email: str = ""
+    nationalite: str = ""
+    motivation: str = ""
+    numero_piece_identite: str = ""
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                setattr(self, f.name, " ".join(value.split()))
+
+    @classmethod
+    def from_object(cls, obj) -> CandidatData:
+        return cls(
+            **{
+                name: getattr(obj, name) or ("" if name != "date_naissance" else None)
+                for name in CANDIDAT_FIELDS
+            }
+        )
+
+
+@dataclass
+class RowError:
+    ligne: int
+    colonne: str
+    message: str
+
+
+@dataclass
+class EnrolRow:
+    """One candidate of an import file: `ligne` is the spreadsheet row number shown in the report."""
+
+    ligne: int
+    data: CandidatData
+    epreuves: list[Epreuve]
+
+
+@dataclass
+class EnrolmentResult:
+    inscription: Inscription
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- Rule functions (shared by enrol() and enrol_many()) --------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name: "  Éloïse-Marie " → "eloise-marie"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def person_key(nom: str, prenom: str, date_naissance: dt.date | None) -> tuple:
+    return (normalise(nom), normalise(prenom), date_naissance)
+
+
+def lock_session(session: Session) -> Session:
+    """The session row, locked until the end of the transaction (the capacity guard)."""
+    queryset = Session.objects.select_related("produit", "centre")
+    if _LOCK_SESSION:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=session.pk)
+
+
+def count_active(session: Session) -> int:
+    return Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT).count()
+
+
+def check_capacity(session: Session, wanted: int = 1) -> None:
+    taken = count_active(session)
+    left = max(session.nb_places - taken, 0)
+    if wanted > left:
+        if left == 0:
+            raise BusinessError("La session est complète.", code="full")
+        raise BusinessError(
+            f"Places insuffisantes : il reste {left} place{'s' if left > 1 else ''} dans la session "
+            f"pour {wanted} candidats.",
+            code="full",
+        )
+
+
+def candidat_errors(data: CandidatData, *, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(field, French message) for every missing or impossible value of the candidate."""
+    today = today or timezone.localdate()
+    errors = []
+    for name, label in REQUIRED_FIELDS.items():
+        if not getattr(data, name):
+            errors.append((name, f"« {label} » est obligatoire."))
+    if data.date_naissance:
+        if data.date_naissance > today:
+            errors.append(("date_naissance", "La date de naissance est dans le futur."))
+        elif data.date_naissance < dt.date(1900, 1, 1):
+            errors.append(("date_naissance", "La date de naissance est invalide (avant 1900)."))
+    if len(data.nom) > 150 or len(data.prenom) > 150:
+        errors.append(("nom", "Le nom et le prénom font au plus 150 caractères."))
+    return errors
+
+
+def check_candidat(data: CandidatData) -> None:
+    errors = candidat_errors(data)
+    if errors:
+        raise BusinessError(errors[0][1], code="candidat")
+
+
+def regles_for(produit: Produit) -> dict[str, set[int]]:
+    """{motivation ("" = every candidate): ids of the required épreuves} — one query."""
+    rules: dict[str, set[int]] = {}
+    for regle in RegleEpreuves.objects.filter(produit=produit).prefetch_related("epreuves"):
+        rules[regle.motivation] = {e.pk for e in regle.epreuves.all()}
+    return rules
+
+
+def clean_epreuves(
+    produit: Produit,
+    epreuves: Iterable[Epreuve],
+    motivation: str,
+    *,
+    product_epreuves: Sequence[Epreuve] | None = None,
+    rules: dict[str, set[int]] | None = None,
+) -> list[Epreuve]:
+    """The épreuves the candidate takes, checked against the product's rules (raises BusinessError)."""
+    product_epreuves = list(product_epreuves if product_epreuves is not None else produit.epreuves.all())
+    by_pk = {e.pk: e for e in product_epreuves}
+    chosen = {e.pk: e for e in epreuves}
+    strangers = sorted(e.code for pk, e in chosen.items() if pk not in by_pk)
+    if strangers:
+        raise BusinessError(
+            f"Épreuve{'s' if len(strangers) > 1 else ''} hors du produit {produit.nom} : {', '.join(strangers)}.",
+            code="epreuves",
+        )
+    if not produit.modulaire:
+        return sorted(product_epreuves, key=lambda e: (e.ordre, e.code))
+    if not chosen:
+        raise BusinessError("Choisissez au moins une épreuve.", code="epreuves")
+    rules = rules if rules is not None else regles_for(produit)
+    required = set(rules.get("", set())) | set(rules.get(motivation, set()) if motivation else set())
+    missing = required - set(chosen)
+    if missing:
+        codes = ", ".join(e.code for e in sorted((by_pk[pk] for pk in required if pk in by_pk), key=_order))
+        from tarifs.models import Motivation
+
+        who = f" ({Motivation(motivation).label})" if motivation and motivation in rules else ""
+        raise BusinessError(
+            f"Pour le {produit.nom}{who}, les épreuves {codes} sont obligatoires.", code="epreuves"
+        )
+    return sorted(chosen.values(), key=_order)
+
+
+def _order(epreuve: Epreuve):
+    return (epreuve.ordre, epreuve.code)
+
+
+@dataclass
+class Known:
+    """What the duplicate rules compare a candidate with: active enrolments of the session and of the
+    same product around its date, loaded once (one query each) for one candidate or a whole file."""
+
+    in_session: dict[tuple, Inscription]
+    same_product: dict[tuple, list[Inscription]]
+
+
+def known_enrolments(session: Session, dates_naissance: Iterable[dt.date | None]) -> Known:
+    dates = {d for d in dates_naissance if d}
+    in_session: dict[tuple, Inscription] = {}
+    same_product: dict[tuple, list[Inscription]] = {}
+    if not dates:
+        return Known(in_session, same_product)
+    delai = dt.timedelta(days=session.produit.delai_entre_passages)
+    rows = (
+        Inscription.objects.filter(
+            statut=InscriptionStatus.INSCRIT,
+            candidat__date_naissance__in=dates,
+        )
+        .filter(
+            Q(session=session)
+            | Q(
+                session__produit_id=session.produit_id,
+                session__date__gte=session.date - delai,
+                session__date__lte=session.date + delai,
+            )
+        )
+        .select_related("candidat", "session")
+    )
+    for inscription in rows:
+        c = inscription.candidat
+        key = person_key(c.nom, c.prenom, c.date_naissance)
+        if inscription.session_id == session.pk:
+            in_session[key] = inscription
+        else:
+            same_product.setdefault(key, []).append(inscription)
+    return Known(in_session, same_product)
+
+
+def duplicate_findings(session: Session, data: CandidatData, known: Known) -> tuple[str | None, list[str]]:
+    """(refusal message or None, warnings) for one candidate."""
+    key = person_key(data.nom, data.prenom, data.date_naissance)
+    if not data.date_naissance:
+        return None, []
+    if key in known.in_session:
+        return (
+            f"{data.prenom} {data.nom.upper()} (né(e) le {data.date_naissance:%d/%m/%Y}) est déjà inscrit(e) "
+            f"à cette session (inscription {known.in_session[key].numero}).",
+            [],
+        )
+    produit = session.produit
+    others = known.same_product.get(key, [])
+    if not others or not produit.delai_entre_passages:
+        return None, []
+    other = min(others, key=lambda i: abs((i.session.date - session.date).days))
+    message = (
+        f"{data.prenom} {data.nom.upper()} est déjà inscrit(e) au {produit.nom} le {other.session.date:%d/%m/%Y} : "
+        f"le délai de {produit.delai_entre_passages} jours entre deux passages n'est pas respecté."
+    )
+    if produit.regle_delai == Produit.RegleDelai.REFUSER:
+        return message, []
+    return None, [message]
+
+
+def session_prices(session: Session) -> dict[int | None, Decimal]:
+    return {t.epreuve_id: t.montant for t in SessionTarif.objects.filter(session=session)}
+
+
+def prices_for(
+    produit: Produit, epreuves: list[Epreuve], prices: dict[int | None, Decimal]
+) -> tuple[dict, Decimal]:
+    """({epreuve_id: price}, total): per épreuve for a modular product, the single price otherwise
+    (carried by the enrolment; its épreuves are at 0)."""
+    zero = Decimal("0.00")
+    if produit.modulaire:
+        per = {e.pk: prices.get(e.pk, zero) for e in epreuves}
+        return per, sum(per.values(), zero)
+    return {e.pk: zero for e in epreuves}, prices.get(None, zero)
+
+
+def _find_candidat(centre, data: CandidatData, pool: dict[tuple, Candidat] | None = None) -> Candidat | None:
+    key = person_key(data.nom, data.prenom, data.date_naissance)
+    if pool is not None:
+        return pool.get(key)
+    if not data.date_naissance:
+        return None
+    for candidat in Candidat.objects.filter(centre=centre, date_naissance=data.date_naissance, virtuel=False):
+        if person_key(candidat.nom, candidat.prenom, candidat.date_naissance) == key:
+            return candidat
+    return None
+
+
+def _candidat_pool(centre, dates: Iterable[dt.date | None]) -> dict[tuple, Candidat]:
+    pool = {}
+    dates = {d for d in dates if d}
+    for candidat in Candidat.objects.filter(centre=centre, date_naissance__in=dates, virtuel=False).order_by(
+        "pk"
+    ):
+        pool.setdefault(person_key(candidat.nom, candidat.prenom, candidat.date_naissance), candidat)
+    return pool
+
+
+def _apply(candidat: Candidat, data: CandidatData) -> bool:
+    changed = False
+    for name in CANDIDAT_FIELDS:
+        value = getattr(data, name)
+        if value not in (None, "") and getattr(candidat, name) != value:
+            setattr(candidat, name, value)
+            changed = True
+    return changed
+
+
+# --- enrol() ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol(
+    *,
+    session: Session,
+    candidat_data: CandidatData | None = None,
+    candidat: Candidat | None = None,
+    epreuves: Iterable[Epreuve] = (),
+    source: str = InscriptionSource.SUR_PLACE,
+    by=None,
+    confirm_warnings: bool = False,
+    reporte_depuis: Inscription | None = None,
+) -> EnrolmentResult:
+    """Enrol one candidate in `session` (see the module docstring for the rules).
+
+    Give `candidat_data` (a new or known person of the centre: matched on nom + prénom + date de
+    naissance) or an existing `candidat`. Raises BusinessError (French message); ConfirmationRequired
+    when the product's waiting-period rule says "avertir" and `confirm_warnings` is False.
+    `reporte_depuis`: a re-enrolment after a validated report, not charged again."""
+    locked = lock_session(session)
+    check_enrolment_open(locked)
+    if candidat is not None:
+        if candidat.centre_id != locked.centre_id:
+            raise BusinessError("Ce candidat n'appartient pas au centre de la session.")
+        data = CandidatData.from_object(candidat)
+    elif candidat_data is not None:
+        data = candidat_data
+    else:
+        raise ValueError("enrol() needs candidat_data or candidat")
+    check_candidat(data)
+    chosen = clean_epreuves(locked.produit, epreuves, data.motivation)
+    refusal, warnings = duplicate_findings(locked, data, known_enrolments(locked, [data.date_naissance]))
+    if refusal:
+        raise BusinessError(refusal, code="duplicate")
+    check_capacity(locked, 1)
+    if warnings and not confirm_warnings:
+        raise ConfirmationRequired(warnings)
+
+    if candidat is None:
+        candidat = _find_candidat(locked.centre, data)
+        if candidat is None:
+            candidat = Candidat.objects.create(
+                centre=locked.centre, **{n: getattr(data, n) or _blank(n) for n in CANDIDAT_FIELDS}
+            )
+        elif _apply(candidat, data):
+            candidat.save()
+    per, total = prices_for(locked.produit, chosen, session_prices(locked))
+    if reporte_depuis is not None:
+        per, total = {pk: Decimal("0.00") for pk in per}, Decimal("0.00")
+    inscription = Inscription.objects.create(
+        numero=next_number("inscription"),
+        session=locked,
+        candidat=candidat,
+        code_acces=new_unique_access_code(),
+        source=source,
+        prix_total=total,
+        reporte_depuis=reporte_depuis,
+        created_by=by,
+    )
+    InscriptionEpreuve.objects.bulk_create(
+        [InscriptionEpreuve(inscription=inscription, epreuve=e, prix=per[e.pk]) for e in chosen]
+    )
+    return EnrolmentResult(inscription=inscription, warnings=warnings)
+
+
+def _blank(name: str):
+    return None if name == "date_naissance" else ""
+
+
+# --- enrol_many(): the import file, all or nothing ------------------------------------------------
+
+
+def check_rows(session: Session, rows: Sequence[EnrolRow]) -> tuple[list[RowError], list[RowError]]:
+    """Every rule on every row (plus duplicates inside the file and the capacity for the whole file),
+    without writing: (errors, warnings). Used by the preview and, under the lock, by enrol_many()."""
+    errors: list[RowError] = []
+    warnings: list[RowError] = []
+    produit = session.produit
+    product_epreuves = list(produit.epreuves.all())
+    rules = regles_for(produit)
+    known = known_enrolments(session, [r.data.date_naissance for r in rows])
+    seen: dict[tuple, int] = {}
+    labels = {name: label for name, label in REQUIRED_FIELDS.items()}
+    for row in rows:
+        row_errors = [
+            RowError(row.ligne, labels.get(name, "Nom"), msg) for name, msg in candidat_errors(row.data)
+        ]
+        try:
+            clean_epreuves(
+                produit, row.epreuves, row.data.motivation, product_epreuves=product_epreuves, rules=rules
+            )
+        except BusinessError as exc:
+            row_errors.append(RowError(row.ligne, "Épreuves", exc.message))
+        if row.data.date_naissance and row.data.nom and row.data.prenom:
+            key = person_key(row.data.nom, row.data.prenom, row.data.date_naissance)
+            if key in seen:
+                row_errors.append(
+                    RowError(
+                        row.ligne,
+                        "Nom",
+                        f"Candidat en double dans le fichier (même personne qu'à la ligne {seen[key]}).",
+                    )
+                )
+            else:
+                seen[key] = row.ligne
+            refusal, row_warnings = duplicate_findings(session, row.data, known)
+            if refusal:
+                row_errors.append(RowError(row.ligne, "Nom", refusal))
+            warnings.extend(RowError(row.ligne, "Nom", w) for w in row_warnings)
+        errors.extend(row_errors)
+    try:
+        check_capacity(session, len(rows))
+    except BusinessError as exc:
+        errors.append(RowError(0, "", exc.message))
+    return errors, warnings
+
+
+def _unique_codes(n: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < n:
+        batch = {generate_access_code() for _ in range(n - len(codes))}
+        taken = set(Inscription.objects.filter(code_acces__in=batch).values_list("code_acces", flat=True))
+        codes |= batch - taken
+    return list(codes)
+
+
+@transaction.atomic
+def enrol_many(
+    *,
+    session: Session,
+    rows: Sequence[EnrolRow],
+    source: str = InscriptionSource.IMPORT,
+    by=None,
+    confirm_warnings: bool = False,
+    progress=None,
+) -> list[Inscription]:
+    """Enrol every row or none: ONE session lock, every rule checked on every row (check_rows), the
+    capacity checked for the whole file, then bulk writes. Raises RowsInvalid / ConfirmationRequired /
+    BusinessError (session closed)."""
+    if not rows:
+        raise BusinessError("Le fichier ne contient aucun candidat.", code="empty")
+    locked = lock_session(session)
+    check_enrolment_open(locked)
+    errors, warnings = check_rows(locked, rows)
+    if errors:
+        raise RowsInvalid(errors)
+    if warnings and not confirm_warnings:
+        raise ConfirmationRequired([f"Ligne {w.ligne} : {w.message}" for w in warnings])
+
+    centre = locked.centre
+    pool = _candidat_pool(centre, [r.data.date_naissance for r in rows])
+    new_candidats, changed = [], []
+    row_candidats: list[Candidat] = []
+    for row in rows:
+        candidat = _find_candidat(centre, row.data, pool)
+        if candidat is None:
+            candidat = Candidat(
+                centre=centre, **{n: getattr(row.data, n) or _blank(n) for n in CANDIDAT_FIELDS}
+            )
+            new_candidats.append(candidat)
+        elif _apply(candidat, row.data):
+            changed.append(candidat)
+        row_candidats.append(candidat)
+    Candidat.objects.bulk_create(new_candidats, batch_size=500)
+    if changed:
+        Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
+    prices = session_prices(locked)
+    codes = _unique_codes(len(rows))
+    now = timezone.now()
+    inscriptions, priced = [], []
+    for index, (row, candidat) in enumerate(zip(rows, row_candidats, strict=True)):
+        chosen = clean_epreuves(
+            locked.produit,
+            row.epreuves,
+            row.data.motivation,
+            product_epreuves=_product_epreuves_cache(locked),
+            rules=_rules_cache(locked),
+        )
+        per, total = prices_for(locked.produit, chosen, prices)
+        inscriptions.append(
+            Inscription(
+                numero=next_number("inscription"),
+                session=locked,
+                candidat=candidat,
+                code_acces=codes[index],
+                source=source,
+                prix_total=total,
+                created_by=by,
+                created_at=now,
+            )
+        )
+        priced.append((chosen, per))
+        if progress and (index + 1) % 100 == 0:
+            progress(index + 1)
+    Inscription.objects.bulk_create(inscriptions, batch_size=500)
+    InscriptionEpreuve.objects.bulk_create(
+        [
+            InscriptionEpreuve(inscription=inscription, epreuve=e, prix=per[e.pk])
+            for inscription, (chosen, per) in zip(inscriptions, priced, strict=True)
+            for e in chosen
+        ],
+        batch_size=1000,
+    )
+    if progress:
+        progress(len(rows))
+    return inscriptions
+
+
+_CACHE_ATTR = "_enrol_cache"
+
+
+def _product_epreuves_cache(session: Session) -> list[Epreuve]:
+    cache = session.__dict__.setdefault(_CACHE_ATTR, {})
+    if "epreuves" not in cache:
+        cache["epreuves"] = list(session.produit.epreuves.all())
+    return cache["epreuves"]
+
+
+def _rules_cache(session: Session) -> dict[str, set[int]]:
+    cache = session.__dict__.setdefault(_CACHE_ATTR, {})
+    if "rules" not in cache:
+        cache["rules"] = regles_for(session.produit)
+    return cache["rules"]
+
+
+# --- "Modifier les informations" -------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_inscription(
+    inscription: Inscription, *, data: CandidatData, epreuves: Iterable[Epreuve] | None = None, by=None
+) -> Inscription:
+    """Edit the candidate's data; the épreuves (and so the price) only while enrolment is open."""
+    locked = lock_session(inscription.session)
+    inscription = Inscription.objects.select_for_update().select_related("candidat").get(pk=inscription.pk)
+    check_candidat(data)
+    candidat = inscription.candidat
+    key = person_key(data.nom, data.prenom, data.date_naissance)
+    if key != person_key(candidat.nom, candidat.prenom, candidat.date_naissance):
+        other = known_enrolments(locked, [data.date_naissance]).in_session.get(key)
+        if other is not None and other.pk != inscription.pk:
+            raise BusinessError(
+                f"{data.prenom} {data.nom.upper()} est déjà inscrit(e) à cette session (inscription {other.numero}).",
+                code="duplicate",
+            )
+    for name in CANDIDAT_FIELDS:
+        setattr(candidat, name, getattr(data, name) or _blank(name))
+    candidat.save()
+    if epreuves is not None:
+        current = {ie.epreuve_id for ie in inscription.epreuves.all()}
+        wanted = {e.pk for e in epreuves}
+        if current != wanted or not locked.produit.modulaire:
+            if locked.produit.modulaire and current != wanted:
+                check_enrolment_open(locked)
+            chosen = clean_epreuves(locked.produit, epreuves, data.motivation)
+            if {e.pk for e in chosen} != current:
+                per, total = prices_for(locked.produit, chosen, session_prices(locked))
+                if inscription.reporte_depuis_id:
+                    per, total = {pk: Decimal("0.00") for pk in per}, Decimal("0.00")
+                inscription.epreuves.all().delete()
+                InscriptionEpreuve.objects.bulk_create(
+                    [InscriptionEpreuve(inscription=inscription, epreuve=e, prix=per[e.pk]) for e in chosen]
+                )
+                inscription.prix_total = total
+                inscription.save(update_fields=["prix_total"])
+    return inscription
+
+
+# --- Pre-registrations (public site → centre) --------------------------------------------------------
+
+
+@transaction.atomic
+def create_pre_inscription(
+    *, centre, session: Session | None, data: CandidatData, telephone: str = "", epreuves=()
+) -> PreInscription:
+    """A candidate's pre-registration from the public site; acknowledgement e-mail after commit."""
+    if session is not None and session.centre_id != centre.pk:
+        raise BusinessError("Cette session n'appartient pas à ce centre.")
+    if session is not None and not session.enrolment_open():
+        raise BusinessError("Les inscriptions à cette session sont closes.")
+    pre = PreInscription.objects.create(
+        centre=centre,
+        session=session,
+        telephone=telephone,
+        **{n: getattr(data, n) or _blank(n) for n in CANDIDAT_FIELDS},
+    )
+    if epreuves:
+        pre.epreuves.set(epreuves)
+    pk = pre.pk
+    transaction.on_commit(lambda: emails.send_pre_inscription_ack(pk))
+    return pre
+
+
+def _lock_pre(pre: PreInscription) -> PreInscription:
+    locked = PreInscription.objects.select_for_update().get(pk=pre.pk)
+    if locked.statut != PreInscription.Statut.A_TRAITER:
+        raise BusinessError(f"Cette pré-inscription est déjà « {locked.get_statut_display()} ».")
+    return locked
+
+
+@transaction.atomic
+def transfer_pre_inscription(
+    pre: PreInscription, *, session: Session, epreuves: Iterable[Epreuve], by, confirm_warnings: bool = False
+) -> EnrolmentResult:
+    """ "Transférer": enrol the pre-registered candidate into one of the centre's sessions (through
+    enrol(), every rule applies), mark the pre-registration transferred."""
+    locked = _lock_pre(pre)
+    if session.centre_id != locked.centre_id:
+        raise BusinessError("Cette session n'appartient pas à votre centre.")
+    result = enrol(
+        session=session,
+        candidat_data=CandidatData.from_object(locked),
+        epreuves=epreuves,
+        source=InscriptionSource.PRE_INSCRIPTION,
+        by=by,
+        confirm_warnings=confirm_warnings,
+    )
+    locked.statut = PreInscription.Statut.TRANSFEREE
+    locked.inscription = result.inscription
+    locked.traitee_par = by
+    locked.traitee_le = timezone.now()
+    locked.save(update_fields=["statut", "inscription", "traitee_par", "traitee_le"])
+    return result
+
+
+@transaction.atomic
+def decline_pre_inscription(pre: PreInscription, *, motif: str, by) -> PreInscription:
+    """ "Décliner" with a reason, e-mailed to the candidate after commit."""
+    motif = (motif or "").strip()
+    if not motif:
+        raise BusinessError("Indiquez le motif du refus : il est envoyé au candidat.")
+    locked = _lock_pre(pre)
+    locked.statut = PreInscription.Statut.DECLINEE
+    locked.motif_refus = motif
+    locked.traitee_par = by
+    locked.traitee_le = timezone.now()
+    locked.save(update_fields=["statut", "motif_refus", "traitee_par", "traitee_le"])
+    pk = locked.pk
+    transaction.on_commit(lambda: emails.send_pre_inscription_declined(pk))
+    return locked
+
+
+# --- Contact requests -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_demande_contact(
+    *, centre, nom: str, prenom: str, email: str, telephone: str = "", produit=None, message: str
+) -> DemandeContact:
+    demande = DemandeContact.objects.create(
+        centre=centre,
+        nom=nom.strip(),
+        prenom=prenom.strip(),
+        email=email.strip(),
+        telephone=telephone.strip(),
+        produit=produit,
+        message=message.strip(),
+    )
+    pk = demande.pk
+    transaction.on_commit(lambda: emails.send_contact_ack(pk))
+    return demande
+
+
+def _lock_contact(demande: DemandeContact) -> DemandeContact:
+    locked = DemandeContact.objects.select_for_update().get(pk=demande.pk)
+    if locked.statut == DemandeContact.Statut.TRAITEE:
+        raise BusinessError("Cette demande de contact est déjà traitée.")
+    return locked
+
+
+@transaction.atomic
+def answer_demande_contact(demande: DemandeContact, *, reponse: str, by) -> DemandeContact:
+    """ "Répondre": the reply is e-mailed to the candidate and the request is marked handled."""
+    reponse = (reponse or "").strip()
+    if not reponse:
+        raise BusinessError("La réponse est vide.")
+    locked = _lock_contact(demande)
+    locked.reponse = reponse
+    locked.statut = DemandeContact.Statut.TRAITEE
+    locked.traitee_par = by
+    locked.traitee_le = timezone.now()
+    locked.save(update_fields=["reponse", "statut", "traitee_par", "traitee_le"])
+    pk = locked.pk
+    transaction.on_commit(lambda: emails.send_contact_answer(pk))
+    return locked
+
+
+@transaction.atomic
+def close_demande_contact(demande: DemandeContact, *, by) -> DemandeContact:
+    """ "Marquer comme traitée" (answered by phone, for instance): no e-mail."""
+    locked = _lock_contact(demande)
+    locked.statut = DemandeContact.Statut.TRAITEE
+    locked.traitee_par = by
+    locked.traitee_le = timezone.now()
+    locked.save(update_fields=["statut", "traitee_par", "traitee_le"])
+    return locked
