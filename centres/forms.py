@@ -2,8 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from phonenumber_field.formfields import SplitPhoneNumberField
 
-from .models import Centre
+from .models import Centre, Genre
 from .roles import Role
 
 
@@ -46,3 +47,33 @@ class CentreFicheForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Enregistrer"))
+
+
+class AccountRequestForm(forms.Form):
+    """"Création d'un utilisateur centre": the guide's fields. The form only cleans; the service files the request."""
+
+    last_name = forms.CharField(label="Nom", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    email = forms.EmailField(label="Email")
+    genre = forms.ChoiceField(label="Genre", choices=[("", "---------"), *Genre.choices], required=False)
+    role = forms.ChoiceField(
+        label="Rôle", choices=[(r.value, r.label) for r in (Role.ADMINISTRATIF, Role.EVALUATEUR)]
+    )
+    telephone = SplitPhoneNumberField(label="Numéro de téléphone", required=False, region="FR")
+    centre = forms.ModelChoiceField(label="Centre", queryset=Centre.objects.none(), empty_label=None)
+    document = forms.FileField(
+        label="Document associé", required=False, help_text="Facultatif : PDF, PNG, JPG, DOCX ou XLSX.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}),
+    )
+
+    def __init__(self, *args, user, current_centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = Centre.objects.filter(
+            actif=True, memberships__user=user, memberships__is_active=True, memberships__role=Role.RESPONSABLE
+        ).order_by("nom")
+        self.fields["centre"].initial = current_centre.pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

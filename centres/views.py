@@ -5,11 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .forms import CentreFicheForm, PortalAuthenticationForm
+from portail.errors import BusinessError
+
+from .forms import AccountRequestForm, CentreFicheForm, PortalAuthenticationForm
 from .models import Membership
-from .roles import Role
-from .services import update_centre_fiche
-from .tenancy import CENTRE_SESSION_KEY, centre_view
+from .roles import Permission, Role
+from .services import request_account, request_deactivation, update_centre_fiche
+from .tenancy import CENTRE_SESSION_KEY, centre_view, get_for_centre
 
 
 class LoginView(auth_views.LoginView):
@@ -58,3 +60,50 @@ def utilisateurs(request):
     )
     page = Paginator(memberships, 25).get_page(request.GET.get("page"))
     return render(request, "centres/utilisateurs.html", {"page": page})
+
+
+@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+def demande_compte(request):
+    """"Création d'un utilisateur centre": filed as a conversation with FDA (Responsables only)."""
+    form = AccountRequestForm(
+        request.POST or None, request.FILES or None, user=request.user, current_centre=request.centre
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account_request = request_account(
+                centre=data["centre"], by=request.user, first_name=data["first_name"], last_name=data["last_name"],
+                email=data["email"], role=data["role"], genre=data["genre"], telephone=data["telephone"],
+                document=data["document"],
+            )
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            destinataire = (
+                "au service pédagogique" if account_request.role == Role.EVALUATEUR
+                else "à votre chargé(e) de clientèle"
+            )
+            messages.success(request, f"Votre demande a été envoyée {destinataire} via la messagerie.")
+            if account_request.centre_id == request.centre.pk:
+                return redirect("messagerie:detail", pk=account_request.conversation_id)
+            return redirect("centres:utilisateurs")
+    return render(request, "centres/demande_compte.html", {"form": form})
+
+
+@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+def demande_desactivation_confirm(request, pk):
+    membership = get_for_centre(Membership.objects.select_related("user"), request.centre, pk=pk)
+    return render(request, "centres/demande_desactivation.html", {"membership": membership})
+
+
+@require_POST
+@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+def demande_desactivation(request, pk):
+    membership = get_for_centre(Membership.objects.select_related("user", "centre"), request.centre, pk=pk)
+    try:
+        account_request = request_deactivation(membership=membership, by=request.user)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("centres:utilisateurs")
+    messages.success(request, "Votre demande de désactivation a été envoyée via la messagerie.")
+    return redirect("messagerie:detail", pk=account_request.conversation_id)

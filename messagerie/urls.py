@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "messagerie"
-urlpatterns = []
+urlpatterns = [
+    path("", views.conversation_list, name="list"),
+    path("nouvelle-demande/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/repondre/", views.reply, name="reply"),
+    path("<int:pk>/pieces-jointes/<int:piece_pk>/", views.attachment, name="attachment"),
+]

@@ -25,6 +25,7 @@ auth_patterns = [
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("recherche/", views.recherche, name="recherche"),
     *auth_patterns,
     path("mon-centre/", include("centres.urls")),
     path("mon-centre/tarifs/", include("tarifs.urls")),

@@ -172,3 +172,17 @@ def session_document(session, kind="codes_acces", content=b"%PDF-1.4 test", nom=
     doc.fichier.save(nom, ContentFile(content), save=False)
     doc.save()
     return doc
+
+
+def uploaded_pdf(name: str = "piece.pdf", content: bytes = b"%PDF-1.4 test"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def conversation(centre, by=None, titre: str = "Question sur une session", body: str = "Bonjour", attachments=()):
+    """A conversation of `centre` opened by one of its users (through the messagerie service)."""
+    from messagerie.services import start_conversation
+
+    by = by or MembershipFactory(centre=centre, role=Role.RESPONSABLE).user
+    return start_conversation(centre=centre, titre=titre, body=body, attachments=list(attachments), by=by)

@@ -10,7 +10,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from centres.roles import PORTAL_ROLES, Role
-from tests.factories import InscriptionFactory, MembershipFactory, SessionFactory, session_document
+from messagerie.models import PieceJointe
+from tests.factories import (
+    InscriptionFactory,
+    MembershipFactory,
+    SessionFactory,
+    conversation,
+    session_document,
+    uploaded_pdf,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,20 @@ ROUTES: dict[str, Route] = {
     "sessions:document": Route(kwargs=lambda w: {"numero": w["session"].numero, "pk": w["document"].pk}),
     "sessions:sign_confirm": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
     "sessions:sign": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
+    # Messagerie, account requests, search (issue 7)
+    "recherche": Route(),
+    "messagerie:list": Route(),
+    "messagerie:create": Route(),
+    "messagerie:detail": Route(kwargs=lambda w: {"pk": w["conversation"].pk}),
+    "messagerie:reply": Route(
+        kwargs=lambda w: {"pk": w["conversation"].pk}, method="POST", data=lambda w: {"message": "Merci"}
+    ),
+    "messagerie:attachment": Route(kwargs=lambda w: {"pk": w["conversation"].pk, "piece_pk": w["piece"].pk}),
+    "centres:demande_compte": Route(roles=RESPONSABLE_ONLY),
+    "centres:demande_desactivation_confirm": Route(kwargs=lambda w: {"pk": w["membership"].pk}, roles=RESPONSABLE_ONLY),
+    "centres:demande_desactivation": Route(
+        kwargs=lambda w: {"pk": w["membership"].pk}, method="POST", roles=RESPONSABLE_ONLY
+    ),
 }
 
 # Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),
@@ -84,9 +106,11 @@ def world(centre_a, centre_b):
     session = SessionFactory(centre=centre_a)
     inscription = InscriptionFactory(session=session)
     document = session_document(session)
+    conv = conversation(centre_a, attachments=[uploaded_pdf()])
     return {
         "centre": centre_a, "session": session, "inscription": inscription, "produit": session.produit,
-        "document": document,
+        "document": document, "conversation": conv, "piece": PieceJointe.objects.get(message__conversation=conv),
+        "membership": MembershipFactory(centre=centre_a, role=Role.ADMINISTRATIF),
     }
 
 

@@ -1,0 +1,177 @@
+"""Messagerie business actions: start a conversation, reply, mark read, close.
+
+Every write locks the conversation row, keeps the read state per side (last message of each side,
+read instant of each side), and e-mails the other side once the transaction has committed."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from centres.models import ServiceFDA
+from portail.errors import BusinessError
+
+from .models import Conversation, Message, PieceJointe
+
+S = Conversation.Statut
+
+# The one table of conversation status changes.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OUVERTE: frozenset({S.FERMEE}),
+    S.FERMEE: frozenset(),
+}
+
+CENTRE = "centre"
+FDA = "fda"
+
+# Allowed attachments: extension → content types a browser may send for it.
+ALLOWED_ATTACHMENTS: dict[str, frozenset[str]] = {
+    ".pdf": frozenset({"application/pdf"}),
+    ".png": frozenset({"image/png"}),
+    ".jpg": frozenset({"image/jpeg", "image/pjpeg"}),
+    ".jpeg": frozenset({"image/jpeg", "image/pjpeg"}),
+    ".docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    ".xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+}
+# First bytes of each kind of file: the declared type is the browser's word, the content is not.
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+GENERIC_TYPES = {"", "application/octet-stream"}
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to store and to send back: no path, ASCII letters, digits, dot, dash, underscore."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem, ext = os.path.splitext(name)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("._-")[:100] or "fichier"
+    ext = re.sub(r"[^A-Za-z0-9.]+", "", ext.lower())[:10]
+    return stem + ext
+
+
+def validate_attachment(upload) -> str:
+    """Check an uploaded file (type, size, content); return its content type. Raises BusinessError."""
+    name = safe_filename(upload.name)
+    ext = os.path.splitext(name)[1]
+    if ext not in ALLOWED_ATTACHMENTS:
+        raise BusinessError(
+            f"Le fichier « {name} » n'est pas accepté : formats autorisés PDF, PNG, JPG, DOCX, XLSX."
+        )
+    if upload.size > settings.MAX_UPLOAD_SIZE:
+        limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
+        raise BusinessError(f"Le fichier « {name} » dépasse la taille maximale de {limit} Mo.")
+    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if declared not in GENERIC_TYPES and declared not in ALLOWED_ATTACHMENTS[ext]:
+        raise BusinessError(f"Le fichier « {name} » ne correspond pas à son extension.")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(MAGIC[ext]):
+        raise BusinessError(f"Le contenu du fichier « {name} » ne correspond pas à son extension.")
+    return sorted(ALLOWED_ATTACHMENTS[ext])[0]
+
+
+def _lock(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+def _add_message(conversation: Conversation, *, body: str, attachments: Iterable, by, from_fda: bool) -> Message:
+    body = (body or "").strip()
+    if not body:
+        raise BusinessError("Le message ne peut pas être vide.")
+    attachments = list(attachments or [])
+    types = [validate_attachment(f) for f in attachments]
+    now = timezone.now()
+    message = Message.objects.create(conversation=conversation, author=by, from_fda=from_fda, body=body, created_at=now)
+    for upload, content_type in zip(attachments, types, strict=True):
+        name = safe_filename(upload.name)
+        piece = PieceJointe(message=message, nom=name, content_type=content_type)
+        piece.fichier.save(name, upload, save=False)
+        piece.save()
+    conversation.last_message_at = now
+    fields = ["last_message_at"]
+    if from_fda:
+        conversation.last_fda_message_at = conversation.fda_read_at = now
+        fields += ["last_fda_message_at", "fda_read_at"]
+    else:
+        conversation.last_centre_message_at = conversation.centre_read_at = now
+        fields += ["last_centre_message_at", "centre_read_at"]
+    conversation.save(update_fields=fields)
+    transaction.on_commit(lambda: _notify(message.pk))
+    return message
+
+
+def _notify(message_id: int) -> None:
+    from .emails import send_new_message_email
+
+    send_new_message_email(message_id)
+
+
+@transaction.atomic
+def start_conversation(
+    *, centre, titre: str, body: str, attachments: Iterable = (), by, service: str = ServiceFDA.CLIENTELE,
+    assigned_to=None,
+) -> Conversation:
+    """"Créer une demande": a new conversation of the centre with its first message (from the centre,
+    or from FDA when a staff member opens it in the back office)."""
+    titre = (titre or "").strip()
+    if not titre:
+        raise BusinessError("Le titre est obligatoire.")
+    if assigned_to is None and service == ServiceFDA.CLIENTELE:
+        assigned_to = centre.charge_clientele
+    conversation = Conversation.objects.create(
+        centre=centre, titre=titre[:200], service=service, created_by=by, assigned_to=assigned_to,
+    )
+    _add_message(conversation, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
+    return conversation
+
+
+@transaction.atomic
+def reply(conversation: Conversation, *, body: str, attachments: Iterable = (), by) -> Message:
+    """A reply from either side: FDA staff answer as FDA, centre users as their centre."""
+    locked = _lock(conversation)
+    if locked.statut == S.FERMEE:
+        raise BusinessError("Cette conversation est fermée : il n'est plus possible d'y répondre.")
+    message = _add_message(locked, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
+    _refresh(conversation, locked)
+    return message
+
+
+def mark_read(conversation: Conversation, side: str) -> None:
+    """The side (CENTRE or FDA) has seen every message up to now ("Lu")."""
+    field = {CENTRE: "centre_read_at", FDA: "fda_read_at"}[side]
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(**{field: now})
+    setattr(conversation, field, now)
+
+
+@transaction.atomic
+def close_conversation(conversation: Conversation, *, by) -> Conversation:
+    locked = _lock(conversation)
+    if S.FERMEE not in TRANSITIONS[locked.statut]:
+        raise BusinessError("Cette conversation est déjà fermée.")
+    locked.statut = S.FERMEE
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["statut", "closed_at"])
+    _refresh(conversation, locked)
+    return conversation
+
+
+def _refresh(target: Conversation, source: Conversation) -> None:
+    for field in (
+        "statut", "closed_at", "last_message_at", "last_centre_message_at", "last_fda_message_at",
+        "centre_read_at", "fda_read_at",
+    ):
+        setattr(target, field, getattr(source, field))
