@@ -82,16 +82,16 @@ class ConversationAdmin(admin.ModelAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = (*self.activity_fields, "fil", "demande_de_compte")
+        fields = (*self.activity_fields, "fil", "demande_de_compte", "ouverte_par")
         if obj is not None:
-            fields = ("titre", "centre", "created_by", *fields)
+            fields = ("titre", "centre", "ouverte_par", *fields)
         return fields
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return ((None, {"fields": ("titre", "centre", "service", "assigned_to", "reponse", "pieces_jointes")}),)
         return (
-            (None, {"fields": ("titre", "centre", "service", "assigned_to", "statut", "created_by",
+            (None, {"fields": ("titre", "centre", "service", "assigned_to", "statut", "ouverte_par",
                                "demande_de_compte")}),
             ("Messages", {"fields": ("fil",)}),
             ("Répondre", {"fields": ("reponse", "pieces_jointes", "fermer")}),
@@ -103,6 +103,10 @@ class ConversationAdmin(admin.ModelAdmin):
         return obj.last_centre_message_at is not None and (
             obj.fda_read_at is None or obj.fda_read_at < obj.last_centre_message_at
         )
+
+    @admin.display(description="ouverte par")
+    def ouverte_par(self, obj):
+        return obj.created_by or "—"
 
     @admin.display(description="messages")
     def fil(self, obj):
