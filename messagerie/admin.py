@@ -174,7 +174,9 @@ class ConversationAdmin(admin.ModelAdmin):
             obj.pk = created.pk
             obj.refresh_from_db()
             return
-        obj.save(update_fields=[f for f in ("service", "assigned_to") if f in form.changed_data] or None)
+        changed = [f for f in ("service", "assigned_to") if f in form.changed_data]
+        if changed:
+            obj.save(update_fields=changed)
         if body:
             services.reply(obj, body=body, attachments=attachments, by=request.user)
         if form.cleaned_data.get("fermer") and obj.statut != Conversation.Statut.FERMEE:

@@ -111,3 +111,28 @@ def test_the_change_page_runs_a_bounded_number_of_queries(admin_client, centre_a
         services.reply(conv, body=f"Réponse {i}", by=agent, attachments=[uploaded_pdf()])
     with django_assert_max_num_queries(20):
         assert admin_client.get(change_url(conv)).status_code == 200
+
+
+def test_fda_opens_a_conversation_with_a_centre_from_the_admin(
+    admin_client, agent, centre_a, responsable, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:messagerie_conversation_add"),
+            {"titre": "Rappel", "centre": centre_a.pk, "service": "clientele", "assigned_to": agent.pk,
+             "reponse": "Merci de signer le bon de commande."},
+        )
+    assert response.status_code == 302
+    conv = Conversation.objects.get()
+    message = conv.messages.get()
+    assert (message.from_fda, message.author, conv.assigned_to) == (True, agent, agent)
+    assert Conversation.objects.unread_by_centre().filter(pk=conv.pk).exists()
+    assert mail.outbox[-1].to == [responsable.email]
+
+
+def test_saving_without_a_reply_changes_only_the_assignment(admin_client, centre_a, responsable):
+    conv = conversation(centre_a, by=responsable)
+    other = StaffFactory(email="autre@fda.test")
+    assert post_change(admin_client, conv, assigned_to=other.pk).status_code == 302
+    conv.refresh_from_db()
+    assert conv.assigned_to == other and conv.messages.count() == 1

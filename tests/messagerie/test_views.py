@@ -157,3 +157,11 @@ def test_pages_run_a_bounded_number_of_queries(client, responsable, centre_a, ag
         assert client.get(reverse("messagerie:list")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("messagerie:detail", args=[conv.pk])).status_code == 200
+
+
+def test_the_list_says_lu_once_fda_has_read(client, responsable, centre_a):
+    conv = conversation(centre_a, by=responsable)
+    client.force_login(responsable)
+    assert "Lu <i" not in client.get(reverse("messagerie:list")).content.decode()
+    services.mark_read(conv, services.FDA)
+    assert "Lu <i" in client.get(reverse("messagerie:list")).content.decode()
