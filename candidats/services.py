@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portail.errors import BusinessError
-from portail.models import next_number
+from portail.models import next_number, next_numbers
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
@@ -435,7 +435,9 @@ def _blank(name: str):
 # --- enrol_many(): the import file, all or nothing ------------------------------------------------
 
 
-def check_rows(session: Session, rows: Sequence[EnrolRow]) -> tuple[list[RowError], list[RowError]]:
+def check_rows(
+    session: Session, rows: Sequence[EnrolRow], *, wanted: int | None = None
+) -> tuple[list[RowError], list[RowError]]:
     """Every rule on every row (plus duplicates inside the file and the capacity for the whole file),
     without writing: (errors, warnings). Used by the preview and, under the lock, by enrol_many()."""
     errors: list[RowError] = []
@@ -474,7 +476,7 @@ def check_rows(session: Session, rows: Sequence[EnrolRow]) -> tuple[list[RowErro
             warnings.extend(RowError(row.ligne, "Nom", w) for w in row_warnings)
         errors.extend(row_errors)
     try:
-        check_capacity(session, len(rows))
+        check_capacity(session, wanted if wanted is not None else len(rows))
     except BusinessError as exc:
         errors.append(RowError(0, "", exc.message))
     return errors, warnings
@@ -531,6 +533,7 @@ def enrol_many(
         Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
     prices = session_prices(locked)
     codes = _unique_codes(len(rows))
+    numbers = next_numbers("inscription", len(rows))
     now = timezone.now()
     inscriptions, priced = [], []
     for index, (row, candidat) in enumerate(zip(rows, row_candidats, strict=True)):
@@ -544,7 +547,7 @@ def enrol_many(
         per, total = prices_for(locked.produit, chosen, prices)
         inscriptions.append(
             Inscription(
-                numero=next_number("inscription"),
+                numero=numbers[index],
                 session=locked,
                 candidat=candidat,
                 code_acces=codes[index],

@@ -1,6 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import import_views, views
 
 app_name = "candidats"
-urlpatterns = []
+urlpatterns = [
+    path("", views.inscriptions, name="inscriptions"),
+    path("export.xlsx", views.inscriptions_export, name="inscriptions_export"),
+    path("session/<int:numero>/", views.session_candidats, name="session_candidats"),
+    path("session/<int:numero>/inscrire/", views.inscrire, name="inscrire"),
+    path("session/<int:numero>/modele.xlsx", import_views.import_template, name="import_template"),
+    path("session/<int:numero>/import/", import_views.import_upload, name="import"),
+    path("session/<int:numero>/import/<int:pk>/", import_views.import_job, name="import_job"),
+    path(
+        "session/<int:numero>/import/<int:pk>/confirmer/", import_views.import_confirm, name="import_confirm"
+    ),
+    path("inscription/<int:numero>/modifier/", views.inscription_edit, name="inscription_edit"),
+    path("pre-inscriptions/", views.pre_inscriptions, name="pre_inscriptions"),
+    path(
+        "pre-inscriptions/<int:pk>/transferer/",
+        views.pre_inscription_transfer,
+        name="pre_inscription_transfer",
+    ),
+    path(
+        "pre-inscriptions/<int:pk>/decliner/", views.pre_inscription_decline, name="pre_inscription_decline"
+    ),
+    path("demandes-de-contact/", views.contacts, name="contacts"),
+    path("demandes-de-contact/<int:pk>/", views.contact_detail, name="contact"),
+    path("demandes-de-contact/<int:pk>/traitee/", views.contact_close, name="contact_close"),
+]

@@ -1,0 +1,318 @@
+"""Candidate pages of the centre: enrol on site, edit, the session's candidates, every enrolment
+(search, filters, export), pre-registrations (transfer / decline), contact requests, the import file.
+
+Thin views: form → service → message → redirect; a BusinessError becomes an error message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from centres.tenancy import centre_view, get_for_centre
+from portail.errors import BusinessError
+
+from . import exports, selectors, services
+from .forms import (
+    CandidatForm,
+    ContactAnswerForm,
+    DeclineForm,
+    InscriptionFilterForm,
+    InscrireForm,
+    TransferForm,
+)
+from .models import DemandeContact, Inscription, PreInscription
+from .services import CandidatData, ConfirmationRequired
+
+PER_PAGE = 25
+
+
+def _query_string(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- The session's candidates ---------------------------------------------------------------------
+
+
+@centre_view()
+def session_candidats(request, numero: int):
+    session = selectors.session_for_enrolment(request.centre, numero)
+    page = Paginator(selectors.session_inscriptions(session), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "candidats/session_candidats.html",
+        {
+            "session": session,
+            "page": page,
+            "epreuves": selectors.product_epreuves(session),
+            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
+            "enrolment_open": session.enrolment_open(),
+        },
+    )
+
+
+@centre_view()
+def inscrire(request, numero: int):
+    """ "Inscrire un candidat" on a session."""
+    session = selectors.session_for_enrolment(request.centre, numero)
+    prices = selectors.session_tarifs(session)
+    form = InscrireForm(request.POST or None, produit=session.produit, prices=prices)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.enrol(
+                session=session,
+                candidat_data=form.candidat_data(),
+                epreuves=form.chosen_epreuves(),
+                by=request.user,
+                confirm_warnings=form.cleaned_data.get("confirmer", False),
+            )
+        except ConfirmationRequired as exc:
+            warnings = exc.warnings
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            inscription = result.inscription
+            messages.success(
+                request,
+                f"{inscription.candidat} est inscrit(e) à la session {session.numero} "
+                f"(inscription {inscription.numero}, code d'accès {inscription.code_acces}).",
+            )
+            if "encore" in request.POST:
+                return redirect("candidats:inscrire", numero=session.numero)
+            return redirect("candidats:session_candidats", numero=session.numero)
+    return render(
+        request,
+        "candidats/inscrire.html",
+        {
+            "session": session,
+            "form": form,
+            "warnings": warnings,
+            "prices": prices,
+            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
+            "enrolment_open": session.enrolment_open(),
+        },
+    )
+
+
+@centre_view()
+def inscription_edit(request, numero: int):
+    """ "Modifier les informations": the candidate's data, and the épreuves while enrolment is open."""
+    inscription = get_for_centre(
+        Inscription.objects.select_related("candidat", "session__produit"), request.centre, numero=numero
+    )
+    session = inscription.session
+    editable_epreuves = session.enrolment_open() and session.produit.modulaire
+    initial = {name: getattr(inscription.candidat, name) for name in services.CANDIDAT_FIELDS}
+    initial["nationalite"] = inscription.candidat.nationalite.code or ""
+    initial["epreuves"] = [ie.epreuve_id for ie in inscription.epreuves.all()]
+    form = CandidatForm(
+        request.POST or None,
+        initial=initial,
+        produit=session.produit,
+        prices=selectors.session_tarifs(session),
+        with_epreuves=editable_epreuves,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_inscription(
+                inscription,
+                data=form.candidat_data(),
+                epreuves=form.chosen_epreuves() if editable_epreuves else None,
+                by=request.user,
+            )
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Les informations de l'inscription {inscription.numero} ont été enregistrées."
+            )
+            return redirect("candidats:session_candidats", numero=session.numero)
+    return render(
+        request,
+        "candidats/inscription_edit.html",
+        {
+            "inscription": inscription,
+            "session": session,
+            "form": form,
+            "editable_epreuves": editable_epreuves,
+        },
+    )
+
+
+# --- Toutes les inscriptions -------------------------------------------------------------------------
+
+
+def _filtered(request):
+    form = InscriptionFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        cd = form.cleaned_data
+        session = None
+        if cd.get("session"):
+            from sessions_app.models import Session
+
+            session = Session.objects.for_centre(request.centre).filter(numero=cd["session"]).first() or -1
+        filters = {
+            "q": cd.get("q") or "",
+            "session": session if session != -1 else None,
+            "produit": cd.get("produit"),
+            "statut": cd.get("statut") or "",
+            "du": cd.get("du"),
+            "au": cd.get("au"),
+        }
+        if session == -1:
+            return form, selectors.inscriptions_for_centre(request.centre).none()
+    return form, selectors.inscriptions_for_centre(request.centre, **filters)
+
+
+@centre_view()
+def inscriptions(request):
+    form, qs = _filtered(request)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "candidats/inscriptions.html",
+        {"form": form, "page": page, "query_string": _query_string(request)},
+    )
+
+
+@centre_view()
+def inscriptions_export(request):
+    _, qs = _filtered(request)
+    filename, mimetype, content = exports.inscriptions_xlsx(qs)
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Pre-registrations -------------------------------------------------------------------------------
+
+
+@centre_view()
+def pre_inscriptions(request):
+    page = Paginator(selectors.pre_inscriptions_for_centre(request.centre), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "candidats/pre_inscriptions.html",
+        {"page": page, "a_traiter": selectors.pending_pre_inscriptions_count(request.centre)},
+    )
+
+
+def _pre(request, pk: int) -> PreInscription:
+    return get_for_centre(
+        PreInscription.objects.select_related("session__produit").prefetch_related("epreuves"),
+        request.centre,
+        pk=pk,
+    )
+
+
+@centre_view()
+def pre_inscription_transfer(request, pk: int):
+    """ "Transférer" a pre-registration into one of the centre's open sessions (through enrol())."""
+    pre = _pre(request, pk)
+    if pre.statut != PreInscription.Statut.A_TRAITER:
+        messages.info(request, f"Cette pré-inscription est déjà « {pre.get_statut_display()} ».")
+        return redirect("candidats:pre_inscriptions")
+    sessions = selectors.transfer_sessions(pre)
+    initial = {"epreuves": [e.pk for e in pre.epreuves.all()]}
+    if pre.session_id:
+        initial["session"] = pre.session_id
+    form = TransferForm(request.POST or None, sessions=sessions, initial=initial)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.transfer_pre_inscription(
+                pre,
+                session=form.cleaned_data["session"],
+                epreuves=list(form.cleaned_data["epreuves"]),
+                by=request.user,
+                confirm_warnings=form.cleaned_data["confirmer"],
+            )
+        except ConfirmationRequired as exc:
+            warnings = exc.warnings
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"{pre.prenom} {pre.nom.upper()} est inscrit(e) à la session {result.inscription.session.numero} "
+                f"(inscription {result.inscription.numero}).",
+            )
+            return redirect("candidats:pre_inscriptions")
+    return render(
+        request, "candidats/pre_inscription_transfer.html", {"pre": pre, "form": form, "warnings": warnings}
+    )
+
+
+@centre_view()
+def pre_inscription_decline(request, pk: int):
+    pre = _pre(request, pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decline_pre_inscription(pre, motif=form.cleaned_data["motif"], by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"La pré-inscription de {pre.prenom} {pre.nom.upper()} a été déclinée ; le candidat en est informé par e-mail.",
+            )
+            return redirect("candidats:pre_inscriptions")
+    return render(request, "candidats/pre_inscription_decline.html", {"pre": pre, "form": form})
+
+
+# --- Contact requests --------------------------------------------------------------------------------
+
+
+@centre_view()
+def contacts(request):
+    page = Paginator(selectors.contacts_for_centre(request.centre), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "candidats/contacts.html",
+        {"page": page, "a_traiter": selectors.pending_contact_requests_count(request.centre)},
+    )
+
+
+@centre_view()
+def contact_detail(request, pk: int):
+    demande = get_for_centre(
+        DemandeContact.objects.select_related("produit", "traitee_par"), request.centre, pk=pk
+    )
+    form = ContactAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_demande_contact(demande, reponse=form.cleaned_data["reponse"], by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Votre réponse a été envoyée à {demande.email}.")
+            return redirect("candidats:contacts")
+    return render(request, "candidats/contact_detail.html", {"demande": demande, "form": form})
+
+
+@require_POST
+@centre_view()
+def contact_close(request, pk: int):
+    demande = get_for_centre(DemandeContact, request.centre, pk=pk)
+    try:
+        services.close_demande_contact(demande, by=request.user)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "La demande de contact est marquée comme traitée.")
+    return redirect(reverse("candidats:contacts"))
+
+
+__all__ = ["CandidatData"]

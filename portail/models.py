@@ -26,3 +26,15 @@ def next_number(name: str) -> int:
         seq.last_value += 1
         seq.save(update_fields=["last_value"])
         return seq.last_value
+
+
+def next_numbers(name: str, count: int) -> range:
+    """Allocate `count` consecutive numbers of `name` at once (same rules as next_number): one row
+    lock and one update for a whole import file instead of one per candidate."""
+    if count < 1:
+        return range(0)
+    with transaction.atomic():
+        first = next_number(name)
+        if count > 1:
+            Sequence.objects.filter(name=name).update(last_value=models.F("last_value") + (count - 1))
+        return range(first, first + count)

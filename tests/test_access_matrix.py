@@ -57,6 +57,24 @@ ROUTES: dict[str, Route] = {
     "sessions:document": Route(kwargs=lambda w: {"numero": w["session"].numero, "pk": w["document"].pk}),
     "sessions:sign_confirm": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
     "sessions:sign": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
+    # Candidats (issue 4): enrolment, import, every enrolment, pre-registrations, contact requests.
+    "candidats:inscriptions": Route(),
+    "candidats:inscriptions_export": Route(),
+    "candidats:session_candidats": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:inscrire": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:import_template": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:import": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:import_job": Route(kwargs=lambda w: {"numero": w["session"].numero, "pk": w["import_job"].pk}),
+    "candidats:import_confirm": Route(
+        kwargs=lambda w: {"numero": w["session"].numero, "pk": w["import_job"].pk}, method="POST"
+    ),
+    "candidats:inscription_edit": Route(kwargs=lambda w: {"numero": w["inscription"].numero}),
+    "candidats:pre_inscriptions": Route(),
+    "candidats:pre_inscription_transfer": Route(kwargs=lambda w: {"pk": w["pre_inscription"].pk}),
+    "candidats:pre_inscription_decline": Route(kwargs=lambda w: {"pk": w["pre_inscription"].pk}),
+    "candidats:contacts": Route(),
+    "candidats:contact": Route(kwargs=lambda w: {"pk": w["demande_contact"].pk}),
+    "candidats:contact_close": Route(kwargs=lambda w: {"pk": w["demande_contact"].pk}, method="POST"),
     # Messagerie, account requests, search (issue 7)
     "recherche": Route(),
     "messagerie:list": Route(),
@@ -100,6 +118,20 @@ def test_every_url_pattern_has_a_row():
     assert missing == [], f"URL patterns without a row in the access matrix: {missing}"
 
 
+def candidats_world(centre, session):
+    from candidats.models import DemandeContact, ImportJob, PreInscription
+
+    return {
+        "pre_inscription": PreInscription.objects.create(centre=centre, nom="Pré", prenom="Anne", email="p@x.test"),
+        "demande_contact": DemandeContact.objects.create(
+            centre=centre, nom="Contact", prenom="Awa", email="c@x.test", message="Bonjour"
+        ),
+        "import_job": ImportJob.objects.create(
+            centre=centre, session=session, fichier="imports/x.csv", nom_fichier="x.csv"
+        ),
+    }
+
+
 @pytest.fixture
 def world(centre_a, centre_b):
     """One of each object of centre A, for the URLs that name an object."""
@@ -111,6 +143,7 @@ def world(centre_a, centre_b):
         "centre": centre_a, "session": session, "inscription": inscription, "produit": session.produit,
         "document": document, "conversation": conv, "piece": PieceJointe.objects.get(message__conversation=conv),
         "membership": MembershipFactory(centre=centre_a, role=Role.ADMINISTRATIF),
+        **candidats_world(centre_a, session),
     }
 
 

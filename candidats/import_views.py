@@ -1,0 +1,119 @@
+"""The import file of a session: template download, upload, preview/report, confirmation, progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from centres.tenancy import centre_view, get_for_centre
+from portail.errors import BusinessError
+
+from . import excel_template, imports, selectors, tasks
+from .forms import ImportConfirmForm, ImportForm
+from .models import ImportJob
+
+
+@centre_view()
+def import_template(request, numero: int):
+    session = selectors.session_for_enrolment(request.centre, numero)
+    filename, mimetype, content = excel_template.build_template(session)
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@centre_view()
+def import_upload(request, numero: int):
+    session = selectors.session_for_enrolment(request.centre, numero)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = imports.start_import(session=session, upload=form.cleaned_data["fichier"], by=request.user)
+        if job.lignes_total > imports.SYNC_MAX_ROWS:
+            job_id = job.pk
+            transaction.on_commit(lambda: tasks.validate_import.delay(job_id))
+        else:
+            imports.validate_job(job.pk)
+        return redirect("candidats:import_job", numero=session.numero, pk=job.pk)
+    recent = (
+        ImportJob.objects.for_centre(request.centre).filter(session=session).select_related("created_by")[:5]
+    )
+    return render(
+        request,
+        "candidats/import_upload.html",
+        {
+            "session": session,
+            "form": form,
+            "recent": recent,
+            "max_rows": excel_template.MAX_ROWS,
+            "max_mo": settings.MAX_UPLOAD_SIZE // (1024 * 1024),
+            "enrolment_open": session.enrolment_open(),
+        },
+    )
+
+
+def _job(request, numero: int, pk: int) -> ImportJob:
+    return get_for_centre(
+        ImportJob.objects.select_related("session__produit", "created_by"),
+        request.centre,
+        pk=pk,
+        session__numero=numero,
+    )
+
+
+@centre_view()
+def import_job(request, numero: int, pk: int):
+    """The report: progress while running (the page refreshes itself), errors by row/column/reason,
+    or the preview and the "Confirmer l'import" button."""
+    job = _job(request, numero, pk)
+    progress = job.lignes_traitees
+    rapport = job.rapport if isinstance(job.rapport, dict) else {}
+    if job.statut == ImportJob.Statut.EN_COURS and rapport.get("phase") == "import":
+        progress = cache.get(imports.progress_key(job.pk), 0)
+    running = job.statut in (ImportJob.Statut.EN_ATTENTE, ImportJob.Statut.EN_COURS)
+    percent = int(100 * progress / job.lignes_total) if job.lignes_total else 0
+    return render(
+        request,
+        "candidats/import_job.html",
+        {
+            "job": job,
+            "session": job.session,
+            "rapport": rapport,
+            "running": running,
+            "progress": progress,
+            "percent": min(percent, 100),
+            "form": ImportConfirmForm(),
+        },
+    )
+
+
+@require_POST
+@centre_view()
+def import_confirm(request, numero: int, pk: int):
+    job = _job(request, numero, pk)
+    form = ImportConfirmForm(request.POST)
+    confirm = form.is_valid() and form.cleaned_data["confirmer"]
+    rapport = job.rapport if isinstance(job.rapport, dict) else {}
+    if rapport.get("warnings") and not confirm:
+        messages.error(request, "Cochez « Inscrire malgré l'avertissement » pour confirmer cet import.")
+        return redirect("candidats:import_job", numero=numero, pk=pk)
+    try:
+        job = imports.claim_for_import(job)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("candidats:import_job", numero=numero, pk=pk)
+    if job.lignes_total > imports.SYNC_MAX_ROWS:
+        job_id, user_id = job.pk, request.user.pk
+        transaction.on_commit(lambda: tasks.confirm_import.delay(job_id, user_id, True))
+    else:
+        job = imports.confirm_job(job.pk, by_id=request.user.pk, confirm_warnings=True)
+        if job.statut == ImportJob.Statut.TERMINE:
+            messages.success(
+                request, f"{job.rapport['inscrits']} candidat(s) inscrit(s) à la session {numero}."
+            )
+            return redirect("candidats:session_candidats", numero=numero)
+    return redirect("candidats:import_job", numero=numero, pk=pk)

@@ -1,0 +1,184 @@
+"""What the candidate pages read (bounded queries: every list is one query + prefetches)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from centres.models import Centre
+from sessions_app.models import Session, SessionTarif
+from sessions_app.services import OPEN_STATUSES
+from tarifs.models import Epreuve
+
+from .models import DemandeContact, Inscription, InscriptionEpreuve, InscriptionStatus, PreInscription
+
+
+def pending_pre_inscriptions_count(centre) -> int:
+    """RESTE À TRAITER: pre-registrations still to transfer or decline."""
+    return PreInscription.objects.for_centre(centre).filter(statut=PreInscription.Statut.A_TRAITER).count()
+
+
+def pending_contact_requests_count(centre) -> int:
+    """RESTE À TRAITER: "Vous avez 6 demandes de contact à traiter"."""
+    return DemandeContact.objects.for_centre(centre).filter(statut=DemandeContact.Statut.A_TRAITER).count()
+
+
+def _epreuves_prefetch() -> Prefetch:
+    return Prefetch("epreuves", queryset=InscriptionEpreuve.objects.select_related("epreuve"))
+
+
+def session_inscriptions(session: Session) -> QuerySet[Inscription]:
+    return (
+        Inscription.objects.filter(session=session)
+        .select_related("candidat")
+        .prefetch_related(_epreuves_prefetch())
+        .order_by("candidat__nom", "candidat__prenom", "numero")
+    )
+
+
+def session_for_enrolment(centre, numero: int) -> Session:
+    from centres.tenancy import get_for_centre
+
+    return get_for_centre(
+        Session.objects.select_related("produit").annotate(
+            nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT))
+        ),
+        centre,
+        numero=numero,
+    )
+
+
+def product_epreuves(session: Session) -> list[Epreuve]:
+    return sorted(session.produit.epreuves.all(), key=lambda e: (e.ordre, e.code))
+
+
+def session_tarifs(session: Session) -> dict[int | None, object]:
+    return {t.epreuve_id: t.montant for t in SessionTarif.objects.filter(session=session)}
+
+
+def inscriptions_for_centre(
+    centre,
+    *,
+    q: str = "",
+    session=None,
+    produit=None,
+    statut: str = "",
+    du: dt.date | None = None,
+    au: dt.date | None = None,
+) -> QuerySet[Inscription]:
+    """ "Toutes les inscriptions": search (nom, prénom, numéro, e-mail) and filters."""
+    qs = (
+        Inscription.objects.for_centre(centre)
+        .select_related("candidat", "session__produit")
+        .prefetch_related(_epreuves_prefetch())
+        .order_by("-created_at", "-numero")
+    )
+    q = (q or "").strip()
+    if q:
+        words = Q()
+        for word in q.split():
+            term = (
+                Q(candidat__nom__icontains=word)
+                | Q(candidat__prenom__icontains=word)
+                | Q(candidat__email__icontains=word)
+            )
+            if word.isdigit():
+                term |= Q(numero=int(word)) | Q(session__numero=int(word))
+            words &= term
+        qs = qs.filter(words)
+    if session:
+        qs = qs.filter(session=session)
+    if produit:
+        qs = qs.filter(session__produit=produit)
+    if statut:
+        qs = qs.filter(statut=statut)
+    if du:
+        qs = qs.filter(session__date__gte=du)
+    if au:
+        qs = qs.filter(session__date__lte=au)
+    return qs
+
+
+def pre_inscriptions_for_centre(centre) -> QuerySet[PreInscription]:
+    """À traiter first, then the newest."""
+    from django.db.models import Case, When
+
+    return (
+        PreInscription.objects.for_centre(centre)
+        .select_related("session__produit", "inscription__session")
+        .prefetch_related("epreuves")
+        .annotate(
+            ordre=Case(
+                When(statut=PreInscription.Statut.A_TRAITER, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("ordre", "-created_at")
+    )
+
+
+def contacts_for_centre(centre) -> QuerySet[DemandeContact]:
+    from django.db.models import Case, When
+
+    return (
+        DemandeContact.objects.for_centre(centre)
+        .select_related("produit", "traitee_par")
+        .annotate(
+            ordre=Case(
+                When(statut=DemandeContact.Statut.A_TRAITER, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("ordre", "-created_at")
+    )
+
+
+def transfer_sessions(pre: PreInscription) -> QuerySet[Session]:
+    """The centre's sessions a pre-registration can go to: open, and of the wished session's product
+    when the candidate chose one."""
+    from django.utils import timezone
+
+    qs = (
+        Session.objects.for_centre(pre.centre_id)
+        .filter(statut__in=OPEN_STATUSES, closes_at__gt=timezone.now())
+        .select_related("produit")
+        .annotate(nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT)))
+        .order_by("date", "heure", "numero")
+    )
+    if pre.session_id:
+        qs = qs.filter(produit_id=pre.session.produit_id)
+    return qs
+
+
+def with_places_left(qs: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotates `places_restantes` in SQL (one query, no N+1)."""
+    taken = (
+        Inscription.objects.filter(session=OuterRef("pk"), statut=InscriptionStatus.INSCRIT)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        places_restantes=F("nb_places") - Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+    )
+
+
+# --- Public site -------------------------------------------------------------------------------------
+
+
+def public_centres() -> QuerySet[Centre]:
+    return Centre.objects.visible_online().order_by("ville", "nom")
+
+
+def public_sessions(centre: Centre) -> QuerySet[Session]:
+    return with_places_left(
+        Session.objects.shown_online()
+        .filter(centre=centre)
+        .select_related("produit")
+        .order_by("date", "heure")
+    )
