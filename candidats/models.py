@@ -78,28 +78,18 @@ class Inscription(models.Model):
     session = models.ForeignKey("sessions_app.Session", on_delete=models.PROTECT, related_name="inscriptions")
     candidat = models.ForeignKey(Candidat, on_delete=models.PROTECT, related_name="inscriptions")
     code_acces = models.CharField("code d'accès", max_length=11, unique=True, editable=False)
-    statut = models.CharField(
-        "statut", max_length=20, choices=InscriptionStatus.choices, default=InscriptionStatus.INSCRIT
-    )
-    source = models.CharField(
-        "origine", max_length=20, choices=InscriptionSource.choices, default=InscriptionSource.SUR_PLACE
-    )
+    statut = models.CharField("statut", max_length=20, choices=InscriptionStatus.choices, default=InscriptionStatus.INSCRIT)
+    source = models.CharField("origine", max_length=20, choices=InscriptionSource.choices, default=InscriptionSource.SUR_PLACE)
     virtuel = models.BooleanField("candidat virtuel", default=False)
     tiers_temps = models.BooleanField("tiers-temps accordé", default=False)
     fraude = models.BooleanField("fraude constatée", default=False)
-    prix_total = models.DecimalField(
-        "prix payé par le candidat (€)", max_digits=8, decimal_places=2, default=0
-    )
+    prix_total = models.DecimalField("prix payé par le candidat (€)", max_digits=8, decimal_places=2, default=0)
     photo = models.ImageField("photo", upload_to=capture_upload_to, blank=True)
     signature = models.ImageField("signature", upload_to=capture_upload_to, blank=True)
     enregistrement_eo = models.FileField("enregistrement EO", upload_to=capture_upload_to, blank=True)
     keylogger = models.TextField("keylogger", blank=True)
     reporte_depuis = models.OneToOneField(
-        "self",
-        verbose_name="réinscription de",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        "self", verbose_name="réinscription de", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="reinscription",
     )
     created_by = models.ForeignKey(
@@ -177,11 +167,7 @@ class PreInscription(models.Model):
 
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="pre_inscriptions")
     session = models.ForeignKey(
-        "sessions_app.Session",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="pre_inscriptions",
+        "sessions_app.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="pre_inscriptions"
     )
     nom = models.CharField("nom", max_length=150)
     prenom = models.CharField("prénom", max_length=150)
@@ -228,9 +214,7 @@ class DemandeContact(models.Model):
     prenom = models.CharField("prénom", max_length=150)
     email = models.EmailField("e-mail")
     telephone = models.CharField("téléphone", max_length=30, blank=True)
-    produit = models.ForeignKey(
-        "tarifs.Produit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    produit = models.ForeignKey("tarifs.Produit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     message = models.TextField("message")
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.A_TRAITER)
     reponse = models.TextField("réponse", blank=True)
