@@ -1,0 +1,194 @@
+"""The public pre-registration site (namespace "public", anonymous, French): the access matrix skips
+it, so every page is walked here."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+
+from candidats import public_views
+from candidats.models import DemandeContact, PreInscription
+from centres.models import Visibilite
+from sessions_app.models import SessionStatus
+from tests.factories import CentreFactory, InscriptionFactory, SessionFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def avec(db):
+    return CentreFactory(
+        nom="Alliance de Dakar", code="DAK01", visibilite=Visibilite.AVEC_SESSIONS, ville="Dakar"
+    )
+
+
+@pytest.fixture
+def sans(db):
+    return CentreFactory(
+        nom="Institut de Lyon", code="LYO01", visibilite=Visibilite.SANS_SESSIONS, ville="Lyon"
+    )
+
+
+@pytest.fixture
+def masque(db):
+    return CentreFactory(nom="Centre caché", code="CACHE", visibilite=Visibilite.MASQUE)
+
+
+PRE = {
+    "nom": "Ndiaye",
+    "prenom": "Awa",
+    "date_naissance": "1995-02-03",
+    "genre": "F",
+    "langue_maternelle": "wol",
+    "email": "awa@exemple.test",
+    "nationalite": "SN",
+    "motivation": "C",
+}
+
+
+def test_centres_are_listed_by_their_visibility_option(client, avec, sans, masque):
+    response = client.get(reverse("public:centres"))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Alliance de Dakar" in page and "Institut de Lyon" in page
+    assert "Centre caché" not in page
+    assert client.get(reverse("public:centre", args=["CACHE"])).status_code == 404
+
+
+def test_a_centre_shows_its_online_sessions_with_places_left(client, avec, django_assert_max_num_queries):
+    shown = SessionFactory(centre=avec, afficher_en_ligne=True, nb_places=3)
+    InscriptionFactory(session=shown)
+    full = SessionFactory(centre=avec, afficher_en_ligne=True, nb_places=1)
+    InscriptionFactory(session=full)
+    hidden = SessionFactory(centre=avec, afficher_en_ligne=False)
+    closed = SessionFactory(centre=avec, afficher_en_ligne=True, statut=SessionStatus.CLOSE)
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("public:centre", args=["DAK01"]))
+    sessions = response.context["sessions"]
+    assert [(s.pk, s.places_restantes) for s in sessions] == [(shown.pk, 2), (full.pk, 0)]
+    assert hidden not in sessions and closed not in sessions
+    assert "Complet" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_centre_page_has_no_n_plus_one(client, avec, n, django_assert_max_num_queries):
+    for _ in range(n):
+        InscriptionFactory(session=SessionFactory(centre=avec, afficher_en_ligne=True))
+    with django_assert_max_num_queries(3):
+        assert len(client.get(reverse("public:centre", args=["DAK01"])).context["sessions"]) == n
+
+
+def test_a_pre_registration_is_stored_and_acknowledged(client, avec, django_capture_on_commit_callbacks):
+    session = SessionFactory(centre=avec, afficher_en_ligne=True)
+    url = reverse("public:pre_inscription", args=["DAK01"])
+    assert client.get(url, {"session": session.numero}).context["form"].initial["session"] == session.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, PRE | {"session": session.pk}, follow=True)
+    assert "Votre pré-inscription a bien été envoyée" in response.content.decode()
+    pre = PreInscription.objects.get()
+    assert (pre.centre, pre.session, pre.nom, pre.statut) == (
+        avec,
+        session,
+        "Ndiaye",
+        PreInscription.Statut.A_TRAITER,
+    )
+    assert mail.outbox[-1].to == ["awa@exemple.test"]
+    assert "Nous avons bien reçu votre pré-inscription" in mail.outbox[-1].body
+
+
+def test_the_pre_registration_form_reports_errors_in_french(client, avec):
+    response = client.post(
+        reverse("public:pre_inscription", args=["DAK01"]), PRE | {"email": "", "date_naissance": "2999-01-01"}
+    )
+    errors = response.context["form"].errors
+    assert errors["email"] == ["Ce champ est obligatoire."]
+    assert errors["date_naissance"] == ["La date de naissance est dans le futur."]
+    assert not PreInscription.objects.exists()
+
+
+def test_a_full_session_cannot_be_chosen(client, avec):
+    session = SessionFactory(centre=avec, afficher_en_ligne=True, nb_places=1)
+    InscriptionFactory(session=session)
+    response = client.post(reverse("public:pre_inscription", args=["DAK01"]), PRE | {"session": session.pk})
+    assert "Cette session est complète" in response.content.decode()
+    assert not PreInscription.objects.exists()
+
+
+def test_a_centre_without_sessions_takes_contact_requests(client, sans, django_capture_on_commit_callbacks):
+    assert client.get(reverse("public:pre_inscription", args=["LYO01"]))["Location"] == reverse(
+        "public:contact", args=["LYO01"]
+    )
+    page = client.get(reverse("public:centre", args=["LYO01"])).content.decode()
+    assert "Demander à être contacté" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("public:contact", args=["LYO01"]),
+            {
+                "nom": "Martin",
+                "prenom": "Léa",
+                "email": "lea@exemple.test",
+                "message": "Quand est la prochaine session ?",
+            },
+            follow=True,
+        )
+    assert "Votre demande de contact a bien été envoyée" in response.content.decode()
+    assert DemandeContact.objects.get().centre == sans
+    assert mail.outbox[-1].to == ["lea@exemple.test"]
+
+
+def test_the_honeypot_pretends_success_and_stores_nothing(client, avec, sans):
+    response = client.post(
+        reverse("public:pre_inscription", args=["DAK01"]), PRE | {"site_internet": "http://spam"}, follow=True
+    )
+    assert "Votre pré-inscription a bien été envoyée" in response.content.decode()
+    client.post(
+        reverse("public:contact", args=["LYO01"]),
+        {"nom": "B", "prenom": "O", "email": "b@o.t", "message": "x", "site_internet": "x"},
+    )
+    assert not PreInscription.objects.exists() and not DemandeContact.objects.exists()
+    assert mail.outbox == []
+
+
+def test_submissions_are_throttled_per_ip(client, sans):
+    url = reverse("public:contact", args=["LYO01"])
+    data = {"nom": "M", "prenom": "L", "email": "l@x.test", "message": "m"}
+    for _ in range(public_views.THROTTLE_LIMIT):
+        assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.content.decode()
+    assert DemandeContact.objects.count() == public_views.THROTTLE_LIMIT
+    # Another address is not affected.
+    assert client.post(url, data, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_the_public_pages_need_no_login_and_speak_french(client, avec):
+    for name in ("public:centres",):
+        assert client.get(reverse(name)).status_code == 200
+    for name in (
+        "public:centre",
+        "public:pre_inscription",
+        "public:merci",
+        "public:contact",
+        "public:merci_contact",
+    ):
+        response = client.get(reverse(name, args=["DAK01"]))
+        assert response.status_code == 200, name
+        assert '<html lang="fr">' in response.content.decode()
+
+
+def test_a_pre_registration_for_a_closed_session_is_refused(client, avec):
+    session = SessionFactory(
+        centre=avec, afficher_en_ligne=True, date=dt.date.today() + dt.timedelta(days=30)
+    )
+    session.statut = SessionStatus.ANNULEE
+    session.save()
+    response = client.post(reverse("public:pre_inscription", args=["DAK01"]), PRE | {"session": session.pk})
+    assert "session" in response.context["form"].errors
+    assert not PreInscription.objects.exists()
