@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from messagerie.models import PieceJointe
@@ -153,10 +153,14 @@ def create_account_from_request(account_request: AccountRequest, *, by) -> User:
     locked = _lock_request(account_request, AccountRequest.Kind.CREATION)
     user = User.objects.filter(email__iexact=locked.email).first()
     if user is None:
-        user = User.objects.create_user(
-            email=locked.email, password=None, first_name=locked.first_name, last_name=locked.last_name,
-            genre=locked.genre, telephone=locked.telephone,
-        )
+        try:
+            with transaction.atomic():  # two requests for one e-mail (two centres) processed at once
+                user = User.objects.create_user(
+                    email=locked.email, password=None, first_name=locked.first_name,
+                    last_name=locked.last_name, genre=locked.genre, telephone=locked.telephone,
+                )
+        except IntegrityError:
+            user = User.objects.get(email__iexact=locked.email)
     membership, created = Membership.objects.get_or_create(
         user=user, centre=locked.centre, defaults={"role": locked.role}
     )

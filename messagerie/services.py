@@ -114,9 +114,9 @@ def _add_message(conversation: Conversation, *, body: str, attachments: Iterable
 
 
 def _notify(message_id: int) -> None:
-    from .emails import send_new_message_email
+    from .tasks import send_new_message_email
 
-    send_new_message_email(message_id)
+    send_new_message_email.delay(message_id)
 
 
 @transaction.atomic
