@@ -245,6 +245,7 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
+        self.fields["epreuves"].label_from_instance = lambda e: f"{e.code} — {e.libelle}"
         self.order_fields(self.field_order + ["site_internet"])
 
 

@@ -25,6 +25,7 @@ from openpyxl.utils.datetime import from_excel
 
 from portail.errors import BusinessError
 from sessions_app.models import Session
+from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve
 
 from . import referentiels, services
@@ -356,6 +357,10 @@ def full_check(session: Session, parsed: ParsedFile) -> tuple[list[RowError], li
     """Conversion errors + the enrolment rules on the rows that converted; places for the whole file."""
     good = [r for r in parsed.rows if r.ligne not in parsed.bad_rows]
     errors, warnings = services.check_rows(session, good, wanted=len(parsed.rows))
+    try:
+        check_enrolment_open(session)
+    except BusinessError as exc:
+        errors.append(RowError(0, "", exc.message))
     # A row with an unknown code is already reported: don't say its field is also missing.
     combined = parsed.errors + errors
     combined.sort(key=lambda e: (e.ligne == 0, e.ligne))

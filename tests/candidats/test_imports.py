@@ -398,3 +398,31 @@ def test_another_centres_import_job_is_not_found(client, responsable_b, session_
     assert (
         client.get(reverse("candidats:import_job", args=[session_canada.numero, job.pk])).status_code == 404
     )
+
+
+def test_a_file_for_a_closed_session_is_refused(staff, centre_a, tef_canada):
+    from sessions_app.models import SessionStatus
+
+    session = SessionFactory(centre=centre_a, produit=tef_canada)
+    content = filled_template(session, [ROW + ["O", "O", "O", "O"]])
+    session.statut = SessionStatus.CLOSE
+    session.save()
+    errors = report(upload(staff, session, content))
+    assert errors[-1][0] == 0 and "n'accepte plus d'inscription" in errors[-1][2]
+    assert Inscription.objects.count() == 0
+
+
+def test_the_page_of_a_running_import_shows_its_progress_and_refreshes(staff, session_canada):
+    job = ImportJob.objects.create(
+        centre=session_canada.centre,
+        session=session_canada,
+        fichier="imports/x.xlsx",
+        nom_fichier="gros.xlsx",
+        statut=ImportJob.Statut.EN_COURS,
+        lignes_total=1000,
+        lignes_traitees=250,
+        rapport={"phase": "validation"},
+    )
+    page = staff.get(reverse("candidats:import_job", args=[session_canada.numero, job.pk])).content.decode()
+    assert "Vérification du fichier en cours… 250 lignes sur 1000 (25 %)." in page
+    assert 'data-refresh="2"' in page and "js/refresh.js" in page

@@ -1,0 +1,204 @@
+"""Issue 4's flows, clicked as a centre user would: enrol a candidate on site; import a file with a
+mistake, read the report, fix it, import it; transfer a pre-registration made on the public site."""
+
+import io
+import re
+from decimal import Decimal
+
+from django.core.cache import cache
+from openpyxl import load_workbook
+
+from candidats.excel_template import FIRST_ROW
+from candidats.models import Inscription, PreInscription
+from centres.models import Visibilite
+from centres.roles import Role
+from sessions_app.models import SessionTarif
+from tarifs.models import RegleEpreuves
+from tests.factories import (
+    PASSWORD,
+    CentreFactory,
+    MembershipFactory,
+    ProduitFactory,
+    SessionFactory,
+    epreuve,
+)
+
+
+def log_in(page, email):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Tableau de bord").wait_for()
+
+
+def world(visibilite=Visibilite.MASQUE):
+    centre = CentreFactory(nom="Alliance Française de Dakar", code="DAK01", visibilite=visibilite, pays="SN")
+    MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@dakar.test")
+    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", modulaire=True)
+    # The product's rules, as FDA keeps them in the admin.
+    RegleEpreuves.objects.create(produit=produit, motivation="I").epreuves.set(
+        [epreuve(c) for c in ("CE", "CO", "EE", "EO")]
+    )
+    RegleEpreuves.objects.create(produit=produit, motivation="C").epreuves.set([epreuve("CO"), epreuve("EO")])
+    session = SessionFactory(centre=centre, produit=produit, nb_places=12, afficher_en_ligne=True)
+    for code, amount in (("CE", "40.00"), ("CO", "45.00"), ("EE", "50.00"), ("EO", "55.00")):
+        SessionTarif.objects.create(session=session, epreuve=epreuve(code), montant=Decimal(amount))
+    return centre, session
+
+
+def test_a_centre_enrols_a_candidate_on_site(page):
+    _, session = world()
+    log_in(page, "resp@dakar.test")
+    page.goto(f"/candidats/session/{session.numero}/")
+    page.get_by_role("link", name="Inscrire un candidat").click()
+    page.get_by_role("heading", name="Inscrire un candidat").wait_for()
+    page.locator("#id_nom").fill("Diallo")
+    page.locator("#id_prenom").fill("Aïssatou")
+    page.locator("#id_date_naissance").fill("1994-06-15")
+    page.get_by_label("Femme").check()
+    page.locator("#id_langue_maternelle").select_option("wol")
+    page.locator("#id_email").fill("aissatou@exemple.test")
+    page.locator("#id_nationalite").select_option("SN")
+    page.locator("#id_motivation").select_option("C")
+    page.locator("#id_numero_piece_identite").fill("SN123456")
+    page.get_by_label(re.compile(r"CO — Compréhension orale \(45,00")).check()
+    page.get_by_label(re.compile(r"EE — ")).check()
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    # Citizenship needs CO + EO: the rule is shown, nothing is written.
+    page.get_by_text(
+        "Pour le TEF Canada (Accès à la citoyenneté), les épreuves CO, EO sont obligatoires."
+    ).wait_for()
+    assert not Inscription.objects.exists()
+    page.get_by_label(re.compile(r"EO — ")).check()
+    page.get_by_label(re.compile(r"EE — ")).uncheck()
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    page.get_by_text(re.compile(r"Aïssatou DIALLO est inscrit\(e\) à la session")).wait_for()
+    table = page.get_by_test_id("candidats")
+    assert "DIALLO" in table.inner_text()
+    assert "100,00" in table.inner_text()
+    assert page.get_by_test_id("places").inner_text().startswith("1 inscrit sur 12 places")
+    inscription = Inscription.objects.get()
+    assert inscription.numero == 2000001 and inscription.prix_total == Decimal("100.00")
+
+
+def _fill(path, rows):
+    wb = load_workbook(path)
+    ws = wb["Candidats"]
+    for offset, row in enumerate(rows):
+        for col, value in enumerate(row, start=1):
+            ws.cell(row=FIRST_ROW + offset, column=col, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_centre_imports_a_file_fixes_its_mistake_and_imports_it(page, tmp_path):
+    _, session = world()
+    log_in(page, "resp@dakar.test")
+    page.goto(f"/candidats/session/{session.numero}/")
+    page.get_by_role("link", name="Importer un fichier").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le modèle Excel de la session").click()
+    template = tmp_path / "modele.xlsx"
+    download_info.value.save_as(template)
+
+    good = [
+        "Ba",
+        "Mamadou",
+        "12/03/1990",
+        "H",
+        "WOL_wolof",
+        "m@x.test",
+        "SN_Sénégal",
+        "I_Immigration Canada",
+        "A1",
+        "O",
+        "O",
+        "O",
+        "O",
+    ]
+    wrong = [
+        "Sow",
+        "Fatou",
+        "31/02/1992",
+        "F",
+        "FRA_français",
+        "",
+        "SN_Sénégal",
+        "C_Accès à la citoyenneté",
+        "A2",
+        "N",
+        "O",
+        "N",
+        "O",
+    ]
+    page.get_by_label("Fichier rempli (.xlsx ou .csv)").set_input_files(
+        files=[
+            {
+                "name": "candidats.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": _fill(template, [good, wrong]),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    report = page.get_by_test_id("rapport")
+    report.wait_for()
+    assert "Date invalide « 31/02/1992 » : format attendu jj/mm/aaaa." in report.inner_text()
+    assert re.search(r"8\s+Date de naissance", report.inner_text())
+    assert not Inscription.objects.exists()
+
+    page.get_by_role("link", name="Importer un fichier corrigé").click()
+    wrong[2] = "28/02/1992"
+    page.get_by_label("Fichier rempli (.xlsx ou .csv)").set_input_files(
+        files=[
+            {
+                "name": "candidats.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": _fill(template, [good, wrong]),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    page.get_by_test_id("pret").wait_for()
+    assert "2 candidats prêts à être inscrits" in page.get_by_test_id("pret").inner_text()
+    assert "SOW" in page.get_by_test_id("apercu").inner_text()
+    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_text(f"2 candidat(s) inscrit(s) à la session {session.numero}.").wait_for()
+    assert "BA" in page.get_by_test_id("candidats").inner_text()
+    assert Inscription.objects.filter(session=session).count() == 2
+
+
+def test_a_pre_registration_made_on_the_public_site_is_transferred(page):
+    cache.clear()  # the public site's per-IP throttle
+    _, session = world(visibilite=Visibilite.AVEC_SESSIONS)
+    page.goto("/preinscription/")
+    page.get_by_role("link", name="Alliance Française de Dakar").click()
+    assert "12" in page.get_by_test_id("sessions").inner_text()  # places left
+    page.get_by_role("link", name="Se pré-inscrire", exact=True).click()
+    page.locator("#id_nom").fill("Ndiaye")
+    page.locator("#id_prenom").fill("Awa")
+    page.locator("#id_date_naissance").fill("1995-02-03")
+    page.get_by_label("Femme").check()
+    page.locator("#id_langue_maternelle").select_option("wol")
+    page.locator("#id_email").fill("awa@exemple.test")
+    page.locator("#id_nationalite").select_option("SN")
+    page.locator("#id_motivation").select_option("C")
+    page.get_by_label("CO — Compréhension orale").check()
+    page.get_by_label("EO — Expression orale").check()
+    page.get_by_role("button", name="Envoyer ma pré-inscription").click()
+    page.get_by_text("Votre pré-inscription a bien été envoyée").wait_for()
+    assert PreInscription.objects.get().session == session
+
+    log_in(page, "resp@dakar.test")
+    page.get_by_role("link", name="Pré-inscriptions").click()
+    page.get_by_text("Vous avez 1 pré-inscription à traiter.").wait_for()
+    page.get_by_role("link", name="Transférer").click()
+    page.get_by_role("heading", name="Transférer dans une session").wait_for()
+    page.get_by_role("button", name="Transférer").click()
+    page.get_by_text(re.compile(r"Awa NDIAYE est inscrit\(e\) à la session")).wait_for()
+    assert "Transférée" in page.get_by_test_id("pre-inscriptions").inner_text()
+    inscription = Inscription.objects.get()
+    assert inscription.session == session and inscription.prix_total == Decimal("100.00")
+    assert sorted(ie.epreuve.code for ie in inscription.epreuves.all()) == ["CO", "EO"]
