@@ -49,6 +49,7 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     ".xlsx": (b"PK\x03\x04",),
 }
 GENERIC_TYPES = {"", "application/octet-stream"}
+MAX_ATTACHMENTS = 10
 
 
 def safe_filename(name: str) -> str:
@@ -92,6 +93,8 @@ def _add_message(conversation: Conversation, *, body: str, attachments: Iterable
     if not body:
         raise BusinessError("Le message ne peut pas être vide.")
     attachments = list(attachments or [])
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise BusinessError(f"Un message peut avoir au plus {MAX_ATTACHMENTS} pièces jointes.")
     types = [validate_attachment(f) for f in attachments]
     now = timezone.now()
     message = Message.objects.create(conversation=conversation, author=by, from_fda=from_fda, body=body, created_at=now)

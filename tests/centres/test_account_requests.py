@@ -329,3 +329,19 @@ def test_a_payload_in_the_requested_name_is_escaped_in_the_portal_and_admin(clie
     ):
         content = client.get(url).content.decode()
         assert "<script>alert(1)" not in content and "&lt;script&gt;" in content
+
+
+def test_a_document_of_a_forbidden_type_is_refused_and_nothing_is_filed(client, responsable, centre_a):
+    client.force_login(responsable)
+    doc = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = client.post(reverse("centres:demande_compte"), form_data(centre_a, document=doc))
+    assert response.status_code == 200
+    assert "n&#x27;est pas accepté" in response.content.decode()
+    assert not AccountRequest.objects.exists() and not Conversation.objects.exists()
+
+
+def test_an_invalid_phone_number_is_refused(client, responsable, centre_a):
+    client.force_login(responsable)
+    response = client.post(reverse("centres:demande_compte"), form_data(centre_a, telephone_1="12"))
+    assert response.status_code == 200
+    assert not AccountRequest.objects.exists()

@@ -134,3 +134,9 @@ def test_payloads_appear_literally_in_the_text_email(centre_a, responsable, char
     assert payload in sent.subject
     assert "&lt;" not in sent.body and "&amp;" not in sent.body
     assert not getattr(sent, "alternatives", None)  # no HTML part that could interpret it
+
+
+def test_at_most_ten_attachments_per_message(centre_a, responsable):
+    with pytest.raises(BusinessError, match="au plus 10"):
+        conversation(centre_a, by=responsable, attachments=[uploaded_pdf(f"p{i}.pdf") for i in range(11)])
+    assert not PieceJointe.objects.exists()
