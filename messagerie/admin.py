@@ -33,6 +33,21 @@ class UnreadByFdaFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = "attribution"
+    parameter_name = "attribuee"
+
+    def lookups(self, request, model_admin):
+        return (("moi", "Attribuées à moi"), ("personne", "Non attribuées"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "moi":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "personne":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
 class ConversationAdminForm(forms.ModelForm):
     """The change form carries the FDA answer: "Répondre" (and attachments), "Fermer la conversation"."""
 
@@ -64,7 +79,7 @@ class ConversationAdminForm(forms.ModelForm):
 class ConversationAdmin(admin.ModelAdmin):
     form = ConversationAdminForm
     list_display = ("titre", "centre", "service", "statut", "assigned_to", "last_message_at", "a_lire")
-    list_filter = (UnreadByFdaFilter, "statut", "service", "assigned_to", "centre", "last_message_at")
+    list_filter = (UnreadByFdaFilter, AssignedToMeFilter, "statut", "service", "assigned_to", "centre", "last_message_at")
     search_fields = ("titre", "centre__code", "centre__nom", "created_by__email")
     list_select_related = ("centre", "assigned_to")
     autocomplete_fields = ("centre", "assigned_to", "created_by")

@@ -27,6 +27,7 @@ def send_new_message_email(message_id: int) -> None:
     else:
         url = settings.SITE_URL + reverse("admin:messagerie_conversation_change", args=[conversation.pk])
     context = {"message": message, "conversation": conversation, "centre": conversation.centre, "url": url}
-    subject = render_to_string("emails/nouveau_message_subject.txt", context).strip().replace("\n", " ")
+    # One line whatever the title holds (a header never carries a line break).
+    subject = " ".join(render_to_string("emails/nouveau_message_subject.txt", context).split())
     body = render_to_string("emails/nouveau_message.txt", context)
     send_mail(subject, body, None, recipients)

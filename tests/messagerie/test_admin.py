@@ -136,3 +136,11 @@ def test_saving_without_a_reply_changes_only_the_assignment(admin_client, centre
     assert post_change(admin_client, conv, assigned_to=other.pk).status_code == 302
     conv.refresh_from_db()
     assert conv.assigned_to == other and conv.messages.count() == 1
+
+
+def test_the_assigned_to_me_filter(admin_client, agent, centre_a, responsable):
+    mine = conversation(centre_a, by=responsable, titre="La mienne")
+    Conversation.objects.filter(pk=mine.pk).update(assigned_to=agent)
+    conversation(centre_a, by=responsable, titre="Personne")
+    content = admin_client.get(reverse("admin:messagerie_conversation_changelist") + "?attribuee=moi").content.decode()
+    assert "La mienne" in content and "Personne" not in content

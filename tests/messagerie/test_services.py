@@ -140,3 +140,9 @@ def test_at_most_ten_attachments_per_message(centre_a, responsable):
     with pytest.raises(BusinessError, match="au plus 10"):
         conversation(centre_a, by=responsable, attachments=[uploaded_pdf(f"p{i}.pdf") for i in range(11)])
     assert not PieceJointe.objects.exists()
+
+
+def test_a_title_with_line_breaks_gives_a_one_line_subject(centre_a, responsable, charge, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_conversation(centre=centre_a, titre="Ligne 1\r\nBcc: x@y.test", body="Corps", by=responsable)
+    assert mail.outbox[-1].subject == "Portail centres : nouveau message — Ligne 1 Bcc: x@y.test"
