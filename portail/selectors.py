@@ -10,7 +10,8 @@ from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from candidats.models import DemandeContact, Inscription, PreInscription
+from candidats.models import Inscription
+from candidats.selectors import pending_contact_requests_count, pending_pre_inscriptions_count
 from demandes.models import Notification
 from messagerie.models import Conversation
 from sessions_app.models import BonDeCommande, Session, SessionStatus
@@ -51,8 +52,9 @@ def prochaines_sessions(centre, limit: int = 5) -> QuerySet[Session]:
 def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
     """RESTE À TRAITER: every kind of to-do with a count (one COUNT query each, five in all)."""
     today = today or timezone.localdate()
-    contacts = DemandeContact.objects.for_centre(centre).filter(statut=DemandeContact.Statut.A_TRAITER).count()
-    pre = PreInscription.objects.for_centre(centre).filter(statut=PreInscription.Statut.A_TRAITER).count()
+    # The candidats pages show the same counts: one definition of "à traiter", theirs.
+    contacts = pending_contact_requests_count(centre)
+    pre = pending_pre_inscriptions_count(centre)
     passees = Session.objects.for_centre(centre).filter(date__lt=today, statut=SessionStatus.CLOSE).count()
     bons = BonDeCommande.objects.for_centre(centre).filter(statut=BonDeCommande.Statut.NON_SIGNE).count()
     non_lus = Conversation.objects.for_centre(centre).unread_by_centre().count()

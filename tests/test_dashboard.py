@@ -77,6 +77,8 @@ def test_reste_a_traiter_counts_every_kind_in_the_guides_words(client, responsab
     content = page.content.decode()
     assert "Vous avez 6 demandes de contact à traiter" in content
     assert f'href="{reverse("messagerie:list")}"' in content
+    assert f'href="{reverse("candidats:contacts")}"' in content
+    assert f'href="{reverse("candidats:pre_inscriptions")}"' in content
     assert reverse("sessions:list") + "?statut=close" in content
 
 
