@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from centres.models import Genre
 from portail.templatetags.portail_tags import euros as format_euros
@@ -177,8 +178,9 @@ class ImportForm(forms.Form):
                 "Format non reconnu : déposez le modèle Excel rempli (.xlsx) ou un fichier .csv."
             )
         if f.size > settings.MAX_UPLOAD_SIZE:
-            mo = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
-            raise forms.ValidationError(f"Le fichier dépasse la taille maximale de {mo} Mo.")
+            raise forms.ValidationError(
+                f"Le fichier dépasse la taille maximale de {filesizeformat(settings.MAX_UPLOAD_SIZE)}."
+            )
         if f.size == 0:
             raise forms.ValidationError("Le fichier est vide.")
         head = f.read(4)

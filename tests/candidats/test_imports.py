@@ -426,3 +426,24 @@ def test_the_page_of_a_running_import_shows_its_progress_and_refreshes(staff, se
     page = staff.get(reverse("candidats:import_job", args=[session_canada.numero, job.pk])).content.decode()
     assert "Vérification du fichier en cours… 250 lignes sur 1000 (25 %)." in page
     assert 'data-refresh="2"' in page and "js/refresh.js" in page
+
+
+def test_a_file_over_the_size_limit_is_refused(staff, session_canada, settings):
+    settings.MAX_UPLOAD_SIZE = 1024
+    response = upload(staff, session_canada, b"Nom;Prenom\n" + b"x" * 2048, name="gros.csv")
+    assert "Le fichier dépasse la taille maximale de 1,0\xa0Kio." in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_zip_that_is_not_a_workbook_gets_a_clear_report(staff, session_canada):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    response = upload(staff, session_canada, buffer.getvalue(), name="lettre.xlsx")
+    assert (
+        response.context["job"].rapport["fichier"]
+        == "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."
+    )
+    assert Inscription.objects.count() == 0
