@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,9 @@ from .excel_template import COLUMNS, DEFAULT_LABEL, MAX_ROWS, TYPE_LABEL
 from .models import ImportJob
 from .services import CandidatData, EnrolRow, RowError
 
+logger = logging.getLogger(__name__)
 SYNC_MAX_ROWS = 200
+UNEXPECTED = "L'import a échoué sur une erreur inattendue : aucune inscription n'a été enregistrée. Réessayez ; si l'erreur persiste, contactez le FDA."
 PROGRESS_EVERY = 100
 LABELS = dict(COLUMNS) | {
     "genre": "Genre",
@@ -432,11 +435,15 @@ def validate_job(job_id: int) -> ImportJob | None:
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
     try:
         parsed = parse_file(_read_job_file(job), job.nom_fichier, session, progress=_progress_setter(job.pk))
+        errors, warnings = full_check(session, parsed)
     except FileRejected as exc:
         return _finish(
             job, ImportJob.Statut.ERREURS, {"fichier": exc.message, "errors": [], "warnings": []}, 0
         )
-    errors, warnings = full_check(session, parsed)
+    except Exception:
+        # Never leave the page spinning: the job says it failed, the log keeps the traceback.
+        logger.exception("Import %s: validation failed", job.pk)
+        return _finish(job, ImportJob.Statut.ECHEC, {"message": UNEXPECTED, "errors": [], "warnings": []}, 0)
     rapport = {
         "errors": [asdict(e) for e in errors],
         "warnings": [asdict(w) for w in warnings],
@@ -492,13 +499,20 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
         if parsed.errors:
             raise services.RowsInvalid(parsed.errors)
         key = progress_key(job.pk)
-        inscriptions = services.enrol_many(
-            session=session,
-            rows=parsed.rows,
-            by=by,
-            confirm_warnings=confirm_warnings,
-            progress=lambda n: cache.set(key, n, 3600),
-        )
+        # The enrolments and the job's "Terminé" commit together: a crash in between cannot leave
+        # candidates enrolled by a job that says otherwise (a retry then finds the job finished).
+        with transaction.atomic():
+            inscriptions = services.enrol_many(
+                session=session,
+                rows=parsed.rows,
+                by=by,
+                confirm_warnings=confirm_warnings,
+                progress=lambda n: cache.set(key, n, 3600),
+            )
+            rapport.update(
+                inscrits=len(inscriptions), premier=inscriptions[0].numero, dernier=inscriptions[-1].numero
+            )
+            return _finish(job, ImportJob.Statut.TERMINE, rapport, len(inscriptions))
     except services.ConfirmationRequired as exc:
         rapport["phase"] = "validation"
         rapport["message"] = "Confirmez l'inscription malgré l'avertissement."
@@ -515,7 +529,7 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
     except BusinessError as exc:
         rapport.update(message=exc.message)
         return _finish(job, ImportJob.Statut.ECHEC, rapport, job.lignes_total)
-    rapport.update(
-        inscrits=len(inscriptions), premier=inscriptions[0].numero, dernier=inscriptions[-1].numero
-    )
-    return _finish(job, ImportJob.Statut.TERMINE, rapport, len(inscriptions))
+    except Exception:
+        logger.exception("Import %s: enrolment failed", job.pk)
+        rapport.update(message=UNEXPECTED)
+        return _finish(job, ImportJob.Statut.ECHEC, rapport, job.lignes_total)

@@ -447,3 +447,23 @@ def test_a_zip_that_is_not_a_workbook_gets_a_clear_report(staff, session_canada)
         == "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."
     )
     assert Inscription.objects.count() == 0
+
+
+def test_an_unexpected_error_leaves_a_failed_job_and_nothing_written(staff, session_canada, monkeypatch):
+    from candidats import services
+
+    job = upload(
+        staff, session_canada, filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
+    ).context["job"]
+
+    def boom(**kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(services, "enrol_many", boom)
+    response = staff.post(
+        reverse("candidats:import_confirm", args=[session_canada.numero, job.pk]), follow=True
+    )
+    assert "L&#x27;import a échoué sur une erreur inattendue" in response.content.decode()
+    job.refresh_from_db()
+    assert job.statut == ImportJob.Statut.ECHEC
+    assert Inscription.objects.count() == 0
