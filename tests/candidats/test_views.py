@@ -313,3 +313,22 @@ def test_a_contact_request_is_answered_or_marked_handled(staff, centre_a, django
     assert pending_contact_requests_count(centre_a) == 0
     assert reverse("candidats:contact_close", args=[second.pk])
     assert staff.get(reverse("candidats:contact_close", args=[second.pk])).status_code == 405
+
+
+def test_form_pages_run_a_bounded_number_of_queries(
+    staff, centre_a, session_canada, django_assert_max_num_queries
+):
+    inscription = InscriptionFactory(session=session_canada)
+    pre = PreInscription.objects.create(
+        centre=centre_a, session=session_canada, nom="N", prenom="A", email="a@x.test"
+    )
+    for _ in range(20):
+        SessionFactory(centre=centre_a, produit=session_canada.produit)
+    for url in (
+        reverse("candidats:inscrire", args=[session_canada.numero]),
+        reverse("candidats:inscription_edit", args=[inscription.numero]),
+        reverse("candidats:import", args=[session_canada.numero]),
+        reverse("candidats:pre_inscription_transfer", args=[pre.pk]),
+    ):
+        with django_assert_max_num_queries(16):
+            assert staff.get(url).status_code == 200
