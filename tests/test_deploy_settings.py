@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION", "SECURE_SSL_REDIRECT"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -42,7 +42,7 @@ def test_ci_refuses_to_fall_back_to_sqlite():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={k: v for k, v in {**os.environ, **env}.items() if k not in {"DATABASE_URL", "PYTEST_VERSION"}},
+        env={k: v for k, v in {**os.environ, **env}.items() if k not in {"DATABASE_URL", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode != 0

@@ -1,0 +1,60 @@
+# Portail centres: `make run` for a local demo, `make test` for the whole suite (browser tests included).
+# GNU make. Everything runs from the project's own virtualenv in .venv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+REQS    := $(VENV)/requirements.txt
+BOOT_PY := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+
+.PHONY: help venv install run test worker beat lint format
+
+help:
+	@echo "make run     demo on http://127.0.0.1:8000 (SQLite, eager tasks, console e-mail; prints the demo logins)"
+	@echo "make test    whole test suite, browser tests included (ARGS='-k foo -x' to pass pytest options)"
+	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat (needs REDIS_URL)"
+	@echo "make lint    ruff check + ruff format --check      make venv   create/update .venv"
+
+venv install: $(STAMP)
+
+$(PY):
+	@test -n "$(BOOT_PY)" || { echo "python3.11 (or python3) is required" >&2; exit 1; }
+	$(BOOT_PY) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml is newer than the stamp. The dependency lists are read from
+# pyproject.toml and installed directly: the project itself is never built or installed.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > $(REQS)
+	$(PY) -m pip install -qq -r $(REQS)
+	@touch $(STAMP)
+
+# Local demo. Uses DATABASE_URL / REDIS_URL / EMAIL_URL only if you exported them.
+run: export DEBUG := true
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Whole suite. PostgreSQL and Redis are used when DATABASE_URL / REDIS_URL are set (CI sets both).
+test: export SECRET_KEY := $(or $(SECRET_KEY),test-only-key)
+test: export SECURE_SSL_REDIRECT := false
+test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test: $(STAMP)
+	$(VENV)/bin/pytest $(ARGS)
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A portail worker -l info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A portail beat -l info
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

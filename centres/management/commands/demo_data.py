@@ -1,0 +1,950 @@
+"""`python manage.py demo_data`: a complete, deterministic demo of the portal.
+
+Idempotent: every object is looked up by a natural key (Epreuve.code, Produit.code, Centre.code,
+User.email, a session's demo `lieu`, a candidate's identity, …) and created only when missing, so a
+second run creates nothing and allocates no number. Sessions are placed relative to today, so a run on
+another day moves their dates (and resets their demo status) instead of creating new ones.
+Random choices come from `random.Random(2026)` and are all drawn whatever the database holds, so the
+data are the same on every run; only access codes (drawn once, at creation) are truly random."""
+
+import datetime as dt
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from candidats.codes import new_unique_access_code
+from candidats.models import (
+    Candidat,
+    DemandeContact,
+    Inscription,
+    InscriptionEpreuve,
+    InscriptionSource,
+    PreInscription,
+    Resultat,
+)
+from centres.models import Centre, Genre, Membership, ServiceFDA, User, Visibilite
+from centres.roles import Role
+from demandes.models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
+from messagerie.models import Conversation, Message
+from portail.models import next_number
+from sessions_app.models import Session, SessionStatus, SessionStatusChange, SessionTarif
+from tarifs.models import (
+    Bareme,
+    Epreuve,
+    Gamme,
+    Motivation,
+    PrixFDA,
+    Produit,
+    RegleEpreuves,
+    SeuilNiveau,
+    Tarif,
+)
+from tarifs.scales import level_for
+
+DEMO_PASSWORD = "demo-portail-2026"
+DEMO_COMMENT = "Données de démonstration"
+PROJECT_APPS = ["centres", "tarifs", "sessions_app", "candidats", "demandes", "messagerie", "portail"]
+
+EPREUVES = [
+    ("CE", "Compréhension écrite"),
+    ("CO", "Compréhension orale"),
+    ("EE", "Expression écrite"),
+    ("EO", "Expression orale"),
+    ("LS", "Lexique et structure"),
+    ("CTI", "Compréhension et traitement de l'information"),
+    ("IO", "Interaction orale"),
+]
+
+# The guide's product list (PRODUCT.md §3). Active products keep the guide's start date but no end date,
+# so that the demo catalogue stays usable whatever today's date is.
+PRODUITS = [
+    dict(
+        numero=28,
+        code="TEF",
+        gamme=Gamme.TEF,
+        nom="TEF",
+        epreuves=["CE", "CO", "EE", "EO", "LS"],
+        modulaire=True,
+        statut=Produit.Statut.INACTIF,
+        date_debut=dt.date(2022, 12, 14),
+        date_fin=dt.date(2023, 10, 20),
+        description="Test d'évaluation de français.",
+    ),
+    dict(
+        numero=29,
+        code="TEFCAN",
+        gamme=Gamme.TEF,
+        nom="TEF Canada",
+        epreuves=["CE", "CO", "EE", "EO"],
+        modulaire=True,
+        statut=Produit.Statut.ACTIF,
+        date_debut=dt.date(2022, 12, 14),
+        date_fin=None,
+        description="Test d'évaluation de français modulaire 4 épreuves pour l'immigration au Canada, "
+        "l'accès à la citoyenneté canadienne, les forces canadiennes",
+    ),
+    dict(
+        numero=32,
+        code="TEFAQ",
+        gamme=Gamme.TEF,
+        nom="TEF Québec",
+        epreuves=["CE", "CO", "EE", "EO"],
+        modulaire=True,
+        statut=Produit.Statut.ACTIF,
+        date_debut=dt.date(2022, 12, 14),
+        date_fin=None,
+        description="Test d'évaluation de français adapté au Québec, pour l'immigration au Québec.",
+    ),
+    dict(
+        numero=30,
+        code="TEFIRN",
+        gamme=Gamme.TEF,
+        nom="TEF Intégration Résidence Nationalité",
+        epreuves=["CE", "CO", "EE", "EO"],
+        modulaire=False,
+        statut=Produit.Statut.ACTIF,
+        date_debut=dt.date(2022, 12, 14),
+        date_fin=None,
+        description="Test pour l'intégration, la carte de résident et la nationalité française.",
+    ),
+    dict(
+        numero=31,
+        code="DFPA1",
+        gamme=Gamme.DFP,
+        nom="DFP Affaires A1",
+        epreuves=["CTI", "IO"],
+        modulaire=False,
+        statut=Produit.Statut.ACTIF,
+        date_debut=dt.date(2022, 12, 15),
+        date_fin=None,
+        description="Diplôme de français professionnel Affaires, niveau A1.",
+    ),
+    dict(
+        numero=34,
+        code="DFPB1",
+        gamme=Gamme.DFP,
+        nom="DFP Affaires niveau B1",
+        epreuves=["CTI", "IO"],
+        modulaire=False,
+        statut=Produit.Statut.ACTIF,
+        date_debut=dt.date(2023, 1, 23),
+        date_fin=None,
+        description="Diplôme de français professionnel Affaires, niveau B1.",
+    ),
+]
+
+REGLES = [
+    (
+        "TEFCAN",
+        Motivation.IMMIGRATION_CANADA,
+        ["CE", "CO", "EE", "EO"],
+        "Immigration Canada : les 4 épreuves",
+    ),
+    ("TEFCAN", Motivation.CITOYENNETE, ["CO", "EO"], "Citoyenneté canadienne : CO et EO"),
+    ("TEFAQ", "", ["CO", "EO"], "TEF Québec : CO et EO obligatoires"),
+]
+
+PRIX_FDA_DATE = dt.date(2023, 1, 1)
+PRIX_FDA_PAR_EPREUVE = Decimal("35.00")
+PRIX_FDA_UNIQUE = {"TEFIRN": Decimal("110.00"), "DFPA1": Decimal("90.00"), "DFPB1": Decimal("90.00")}
+
+# Score scales. DEMO THRESHOLDS: plausible values for the demo only; FDA maintains the real ones in the
+# admin (Barèmes → seuils de niveau).
+ANCIENNE_ECHELLE = dt.date(2000, 1, 1)
+NOUVELLE_ECHELLE = dt.date(2023, 12, 1)
+ANCIENS_MAX = {"CE": 300, "CO": 360, "EE": 450, "EO": 450, "LS": 150}
+NOUVEAU_MAX = 699
+SEUILS_CECRL = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2"), (398, "C1"), (453, "C2")]
+# NCLC 1..12 on the 0–699 scale (TEF Canada), demo values.
+SEUILS_NCLC = [
+    (40, 1),
+    (100, 2),
+    (181, 3),
+    (271, 4),
+    (310, 5),
+    (349, 6),
+    (398, 7),
+    (430, 8),
+    (453, 9),
+    (499, 10),
+    (549, 11),
+    (600, 12),
+]
+# TEF IRN certifies A1 to B2 since 1 April 2025 (nothing above B2).
+IRN_ECHELLE = dt.date(2025, 4, 1)
+SEUILS_IRN = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2")]
+
+FDA_USERS = [
+    dict(
+        email="admin@fda.test",
+        first_name="Nathalie",
+        last_name="Garnier",
+        service_fda=ServiceFDA.CLIENTELE,
+        is_staff=True,
+        is_superuser=True,
+    ),
+    dict(
+        email="charge@fda.test",
+        first_name="Sophie",
+        last_name="Lefèvre",
+        service_fda=ServiceFDA.CLIENTELE,
+        is_staff=True,
+        is_superuser=False,
+    ),
+    dict(
+        email="pedago@fda.test",
+        first_name="Julien",
+        last_name="Moreau",
+        service_fda=ServiceFDA.PEDAGOGIQUE,
+        is_staff=True,
+        is_superuser=False,
+    ),
+]
+
+CENTRES = [
+    dict(
+        code="PAR01",
+        nom="Alliance Française Paris Île-de-France",
+        adresse="101 boulevard Raspail",
+        code_postal="75006",
+        ville="Paris",
+        email="examens@paris.test",
+        telephone="+33142849000",
+        visibilite=Visibilite.AVEC_SESSIONS,
+        description="Centre d'examens agréé TEF et DFP au cœur de Paris.",
+    ),
+    dict(
+        code="LYO01",
+        nom="Institut de langues de Lyon",
+        adresse="12 quai Claude Bernard",
+        code_postal="69007",
+        ville="Lyon",
+        email="examens@lyon.test",
+        telephone="+33478000000",
+        visibilite=Visibilite.SANS_SESSIONS,
+        description="Centre d'examens agréé TEF à Lyon : contactez-nous pour les prochaines sessions.",
+    ),
+]
+
+CENTRE_USERS = [
+    ("responsable@paris.test", "Isabelle", "Durand", Genre.FEMME, [("PAR01", Role.RESPONSABLE)]),
+    ("administratif@paris.test", "Karim", "Benali", Genre.HOMME, [("PAR01", Role.ADMINISTRATIF)]),
+    ("evaluateur@paris.test", "Hélène", "Rousseau", Genre.FEMME, [("PAR01", Role.EVALUATEUR)]),
+    ("responsable@lyon.test", "Marc", "Girard", Genre.HOMME, [("LYO01", Role.RESPONSABLE)]),
+    ("administratif@lyon.test", "Aurélie", "Fontaine", Genre.FEMME, [("LYO01", Role.ADMINISTRATIF)]),
+    ("evaluateur@lyon.test", "Thomas", "Mercier", Genre.HOMME, [("LYO01", Role.EVALUATEUR)]),
+    (
+        "multi@demo.test",
+        "Claire",
+        "Dubois",
+        Genre.FEMME,
+        [("PAR01", Role.RESPONSABLE), ("LYO01", Role.ADMINISTRATIF)],
+    ),
+]
+
+# The centres' own prices to candidates (per épreuve for modular products).
+TARIFS = {
+    "PAR01": {
+        "TEFCAN": Decimal("95.00"),
+        "TEFAQ": Decimal("90.00"),
+        "TEFIRN": Decimal("160.00"),
+        "DFPA1": Decimal("130.00"),
+        "DFPB1": Decimal("150.00"),
+    },
+    "LYO01": {
+        "TEFCAN": Decimal("85.00"),
+        "TEFAQ": Decimal("80.00"),
+        "TEFIRN": Decimal("145.00"),
+        "DFPA1": Decimal("120.00"),
+        "DFPB1": Decimal("140.00"),
+    },
+}
+
+S = SessionStatus
+# The path a session walks to reach each status (the demo history).
+STATUS_PATHS = {
+    S.PLANIFIEE: [S.PLANIFIEE],
+    S.OUVERTE: [S.PLANIFIEE, S.OUVERTE],
+    S.CLOSE: [S.PLANIFIEE, S.OUVERTE, S.CLOSE],
+    S.CORRECTION: [S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.CORRECTION],
+    S.RESULTATS: [S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.CORRECTION, S.RESULTATS],
+    S.CLOTUREE: [S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.CORRECTION, S.RESULTATS, S.CLOTUREE],
+}
+WITH_RESULTS = {S.RESULTATS, S.CLOTUREE}
+PAST = {S.CORRECTION, S.RESULTATS, S.CLOTUREE}
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    key: str  # stable identity: the demo lieu (with the centre and product)
+    centre: str
+    produit: str
+    days: int  # relative to today
+    heure: dt.time
+    statut: str
+    nb_places: int
+    nb_candidats: int
+    salle: str
+
+    @property
+    def lieu(self) -> str:
+        return f"Démo {self.key} — {self.salle}"
+
+
+# fmt: off
+SESSIONS = [
+    DemoSession("P1", "PAR01", "DFPB1", 40, dt.time(9, 0), S.PLANIFIEE, 15, 0, "Salle Molière, 101 boulevard Raspail, Paris"),
+    DemoSession("P2", "PAR01", "TEFCAN", 20, dt.time(9, 0), S.OUVERTE, 20, 8, "Salle Colette, 101 boulevard Raspail, Paris"),
+    DemoSession("P3", "PAR01", "TEFIRN", 10, dt.time(14, 0), S.OUVERTE, 12, 8, "Salle Hugo, 101 boulevard Raspail, Paris"),
+    DemoSession("P4", "PAR01", "TEFAQ", 1, dt.time(9, 30), S.CLOSE, 16, 8, "Salle Colette, 101 boulevard Raspail, Paris"),
+    DemoSession("P5", "PAR01", "TEFIRN", -10, dt.time(9, 0), S.CORRECTION, 12, 8, "Salle Hugo, 101 boulevard Raspail, Paris"),
+    DemoSession("P6", "PAR01", "TEFCAN", -30, dt.time(9, 0), S.RESULTATS, 20, 8, "Salle Molière, 101 boulevard Raspail, Paris"),
+    DemoSession("P7", "PAR01", "TEFAQ", -90, dt.time(14, 0), S.CLOTUREE, 16, 8, "Salle Colette, 101 boulevard Raspail, Paris"),
+    DemoSession("L1", "LYO01", "TEFCAN", 15, dt.time(9, 0), S.OUVERTE, 15, 8, "Salle Rhône, 12 quai Claude Bernard, Lyon"),
+    DemoSession("L2", "LYO01", "DFPA1", 25, dt.time(14, 0), S.OUVERTE, 10, 8, "Salle Saône, 12 quai Claude Bernard, Lyon"),
+    DemoSession("L3", "LYO01", "TEFIRN", -60, dt.time(9, 0), S.CLOTUREE, 12, 8, "Salle Rhône, 12 quai Claude Bernard, Lyon"),
+]
+# fmt: on
+
+# Candidates' origins: (nationalité, langue maternelle ISO 639-3, prénoms F, prénoms H, noms).
+# fmt: off
+ORIGINES = [
+    ("DZ", "ara", ["Amina", "Yasmine", "Nour"], ["Karim", "Youssef", "Samir"], ["Benali", "Haddad", "Mansouri"]),
+    ("MA", "ara", ["Fatima", "Salma", "Imane"], ["Mehdi", "Omar", "Hamza"], ["El Idrissi", "Alaoui", "Bennani"]),
+    ("CN", "zho", ["Mei", "Xiaoling", "Yan"], ["Wei", "Jun", "Hao"], ["Wang", "Li", "Zhang"]),
+    ("CO", "spa", ["Mariana", "Valentina", "Camila"], ["Diego", "Andrés", "Santiago"], ["García", "Rodríguez", "Martínez"]),
+    ("ES", "spa", ["Lucía", "Carmen", "Elena"], ["Pablo", "Javier", "Alejandro"], ["López", "Sánchez", "Fernández"]),
+    ("US", "eng", ["Emily", "Sarah", "Jessica"], ["Michael", "David", "James"], ["Smith", "Johnson", "Miller"]),
+    ("IN", "hin", ["Priya", "Ananya", "Kavya"], ["Rahul", "Arjun", "Vikram"], ["Sharma", "Patel", "Singh"]),
+    ("UA", "ukr", ["Olena", "Iryna", "Oksana"], ["Andriy", "Dmytro", "Oleksandr"], ["Shevchenko", "Kovalenko", "Bondarenko"]),
+    ("BR", "por", ["Ana", "Beatriz", "Juliana"], ["Pedro", "Lucas", "Rafael"], ["Silva", "Santos", "Oliveira"]),
+    ("SN", "wol", ["Aïssatou", "Fatou", "Awa"], ["Mamadou", "Ousmane", "Cheikh"], ["Diop", "Ndiaye", "Fall"]),
+    ("VN", "vie", ["Linh", "Thu", "Hoa"], ["Minh", "Tuan", "Duc"], ["Nguyen", "Tran", "Pham"]),
+    ("IR", "fas", ["Maryam", "Shirin", "Leila"], ["Reza", "Ali", "Kian"], ["Ahmadi", "Hosseini", "Karimi"]),
+    ("FR", "fra", ["Camille", "Léa", "Chloé"], ["Lucas", "Hugo", "Théo"], ["Martin", "Bernard", "Petit"]),
+]
+# fmt: on
+
+MOTIVATIONS = {
+    "TEFCAN": [Motivation.IMMIGRATION_CANADA, Motivation.IMMIGRATION_CANADA, Motivation.CITOYENNETE],
+    "TEFAQ": [Motivation.IMMIGRATION_QUEBEC],
+    "TEFIRN": [Motivation.CITOYENNETE, Motivation.RESIDENCE],
+    "DFPA1": [Motivation.PROFESSIONNELLE],
+    "DFPB1": [Motivation.PROFESSIONNELLE, Motivation.ETUDES],
+    "TEF": [Motivation.ETUDES],
+}
+
+
+@dataclass
+class CandidatPlan:
+    nom: str
+    prenom: str
+    genre: str
+    date_naissance: dt.date
+    nationalite: str
+    langue: str
+    motivation: str
+    piece: str
+    email: str
+    epreuves: list[str]
+    absent: list[str] = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+
+
+def ascii_slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent : une seconde exécution ne crée rien)."
+
+    def handle(self, *args, **options):
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.rng = random.Random(2026)
+        self.password_hash = None
+        with transaction.atomic():
+            self.epreuves = self.load_epreuves()
+            self.produits = self.load_produits()
+            self.load_baremes()
+            self.users = self.load_fda_staff()
+            self.centres = self.load_centres()
+            self.load_centre_users()
+            self.load_tarifs()
+            self.sessions = self.load_sessions()
+            self.inscriptions = self.load_candidats()
+            self.load_pre_inscriptions_and_contacts()
+            self.load_demandes()
+            self.load_conversation()
+        self.print_summary()
+
+    # Catalogue ---------------------------------------------------------------------------------------
+
+    def load_epreuves(self):
+        epreuves = {}
+        for ordre, (code, libelle) in enumerate(EPREUVES, start=1):
+            epreuves[code], _ = Epreuve.objects.update_or_create(
+                code=code, defaults={"libelle": libelle, "ordre": ordre}
+            )
+        return epreuves
+
+    def load_produits(self):
+        produits = {}
+        for spec in PRODUITS:
+            spec = dict(spec)
+            codes = spec.pop("epreuves")
+            code = spec.pop("code")
+            produit, _ = Produit.objects.update_or_create(code=code, defaults=spec)
+            produit.epreuves.set([self.epreuves[c] for c in codes])
+            produits[code] = produit
+        for code, motivation, epreuves, libelle in REGLES:
+            regle, _ = RegleEpreuves.objects.update_or_create(
+                produit=produits[code], motivation=motivation, defaults={"libelle": libelle}
+            )
+            regle.epreuves.set([self.epreuves[c] for c in epreuves])
+        for code, produit in produits.items():
+            if produit.modulaire:
+                for c in self.epreuve_codes(produit):
+                    PrixFDA.objects.update_or_create(
+                        produit=produit,
+                        epreuve=self.epreuves[c],
+                        date_effet=PRIX_FDA_DATE,
+                        defaults={"montant": PRIX_FDA_PAR_EPREUVE},
+                    )
+            else:
+                PrixFDA.objects.update_or_create(
+                    produit=produit,
+                    epreuve=None,
+                    date_effet=PRIX_FDA_DATE,
+                    defaults={"montant": PRIX_FDA_UNIQUE[code]},
+                )
+        return produits
+
+    def epreuve_codes(self, produit) -> list[str]:
+        return next(p["epreuves"] for p in PRODUITS if p["code"] == produit.code)
+
+    def load_baremes(self):
+        for code in ("TEF", "TEFCAN", "TEFAQ"):
+            produit = self.produits[code]
+            for ep in self.epreuve_codes(produit):
+                old_max = ANCIENS_MAX[ep]
+                # The old scale's thresholds: the new ones scaled to the old maximum (demo values).
+                old = [(round(s * old_max / NOUVEAU_MAX), niveau, None) for s, niveau in SEUILS_CECRL]
+                self.bareme(produit, ep, ANCIENNE_ECHELLE, old_max, old)
+                nclc = SEUILS_NCLC if code == "TEFCAN" else []
+                self.bareme(produit, ep, NOUVELLE_ECHELLE, NOUVEAU_MAX, merge_thresholds(SEUILS_CECRL, nclc))
+        irn = self.produits["TEFIRN"]
+        for ep in self.epreuve_codes(irn):
+            self.bareme(irn, ep, IRN_ECHELLE, NOUVEAU_MAX, [(s, n, None) for s, n in SEUILS_IRN])
+
+    def bareme(self, produit, epreuve_code, date_effet, score_max, seuils):
+        bareme, _ = Bareme.objects.update_or_create(
+            produit=produit,
+            epreuve=self.epreuves[epreuve_code],
+            date_effet=date_effet,
+            defaults={"score_max": score_max},
+        )
+        for score_min, niveau, nclc in seuils:
+            SeuilNiveau.objects.update_or_create(
+                bareme=bareme, score_min=score_min, defaults={"niveau_cecrl": niveau, "nclc": nclc}
+            )
+
+    # People ------------------------------------------------------------------------------------------
+
+    def user(self, email, **fields):
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            # The password is set only at creation. Its hash is computed once and shared by the demo
+            # accounts (same public password; Argon2 takes ~0.15 s per hash).
+            if self.password_hash is None:
+                self.password_hash = make_password(DEMO_PASSWORD)
+            user = User.objects.create_user(email=email, password=None, **fields)
+            user.password = self.password_hash
+            user.save(update_fields=["password"])
+        else:
+            changed = [name for name, value in fields.items() if getattr(user, name) != value]
+            for name in changed:
+                setattr(user, name, fields[name])
+            if changed:
+                user.save(update_fields=changed)
+        return user
+
+    def load_fda_staff(self):
+        users = {spec["email"]: self.user(**spec) for spec in FDA_USERS}
+        group, _ = Group.objects.get_or_create(name="FDA")
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=PROJECT_APPS))
+        for email in ("charge@fda.test", "pedago@fda.test"):
+            users[email].groups.add(group)
+        return users
+
+    def load_centres(self):
+        centres = {}
+        for spec in CENTRES:
+            spec = dict(spec)
+            code = spec.pop("code")
+            spec["charge_clientele"] = self.users["charge@fda.test"]
+            centres[code], _ = Centre.objects.update_or_create(code=code, defaults=spec)
+        return centres
+
+    def load_centre_users(self):
+        for email, first_name, last_name, genre, roles in CENTRE_USERS:
+            user = self.user(email, first_name=first_name, last_name=last_name, genre=genre)
+            self.users[email] = user
+            for centre_code, role in roles:
+                Membership.objects.update_or_create(
+                    user=user, centre=self.centres[centre_code], defaults={"role": role, "is_active": True}
+                )
+
+    def load_tarifs(self):
+        for centre_code, prices in TARIFS.items():
+            centre = self.centres[centre_code]
+            for produit_code, montant in prices.items():
+                produit = self.produits[produit_code]
+                if produit.modulaire:
+                    for c in self.epreuve_codes(produit):
+                        Tarif.objects.update_or_create(
+                            centre=centre,
+                            produit=produit,
+                            epreuve=self.epreuves[c],
+                            defaults={"montant": montant},
+                        )
+                else:
+                    Tarif.objects.update_or_create(
+                        centre=centre, produit=produit, epreuve=None, defaults={"montant": montant}
+                    )
+
+    # Sessions ----------------------------------------------------------------------------------------
+
+    def responsable(self, centre_code):
+        return self.users["responsable@paris.test" if centre_code == "PAR01" else "responsable@lyon.test"]
+
+    def load_sessions(self):
+        sessions = {}
+        for spec in SESSIONS:
+            centre, produit = self.centres[spec.centre], self.produits[spec.produit]
+            date = self.today + dt.timedelta(days=spec.days)
+            session = Session.objects.filter(centre=centre, produit=produit, lieu=spec.lieu).first()
+            if session is None:
+                session = Session(
+                    numero=next_number("session"),
+                    centre=centre,
+                    produit=produit,
+                    lieu=spec.lieu,
+                    date=date,
+                    heure=spec.heure,
+                    nb_places=spec.nb_places,
+                    statut=spec.statut,
+                    afficher_en_ligne=spec.centre == "PAR01",
+                    created_by=self.responsable(spec.centre),
+                )
+                session.save()
+                self.write_history(session, STATUS_PATHS[spec.statut], date)
+            else:
+                previous = session.statut
+                changed = (session.date, session.heure, session.statut) != (date, spec.heure, spec.statut)
+                session.date, session.heure, session.statut = date, spec.heure, spec.statut
+                if changed:
+                    session.save()  # also recomputes closes_at
+                if previous != spec.statut:
+                    SessionStatusChange.objects.create(
+                        session=session,
+                        from_status=previous,
+                        to_status=spec.statut,
+                        comment=f"{DEMO_COMMENT} (réinitialisation)",
+                    )
+            self.session_tarifs(session)
+            sessions[spec.key] = session
+        return sessions
+
+    def write_history(self, session, path, date):
+        """One row per step, dated along the session's life (created 60 days before the test)."""
+        created = timezone.make_aware(dt.datetime.combine(date - dt.timedelta(days=60), dt.time(10, 0)))
+        moments = {
+            S.PLANIFIEE: created,
+            S.OUVERTE: created + dt.timedelta(days=1),
+            S.CLOSE: session.closes_at,
+            S.CORRECTION: timezone.make_aware(
+                dt.datetime.combine(date + dt.timedelta(days=1), dt.time(9, 0))
+            ),
+            S.RESULTATS: timezone.make_aware(
+                dt.datetime.combine(date + dt.timedelta(days=15), dt.time(9, 0))
+            ),
+            S.CLOTUREE: timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=45), dt.time(9, 0))),
+        }
+        previous = ""
+        for status in path:
+            SessionStatusChange.objects.create(
+                session=session,
+                from_status=previous,
+                to_status=status,
+                by=None,
+                at=min(moments[status], self.now),
+                comment=DEMO_COMMENT,
+            )
+            previous = status
+
+    def session_tarifs(self, session):
+        for tarif in Tarif.objects.filter(centre=session.centre, produit=session.produit):
+            SessionTarif.objects.get_or_create(
+                session=session, epreuve_id=tarif.epreuve_id, defaults={"montant": tarif.montant}
+            )
+
+    # Candidates --------------------------------------------------------------------------------------
+
+    def plan_candidat(self, spec: DemoSession, used: set) -> CandidatPlan:
+        """Draws everything about one candidate from the seeded generator (never from the database)."""
+        rng = self.rng
+        while True:  # one person per name in the demo
+            nationalite, langue, prenoms_f, prenoms_h, noms = rng.choice(ORIGINES)
+            genre = rng.choice([Genre.FEMME, Genre.HOMME])
+            prenom = rng.choice(prenoms_f if genre == Genre.FEMME else prenoms_h)
+            nom = rng.choice(noms)
+            if (nom, prenom) not in used:
+                break
+        used.add((nom, prenom))
+        naissance = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 40 * 365))
+        motivation = rng.choice(MOTIVATIONS[spec.produit])
+        piece = f"{nationalite}{rng.randrange(10**7, 10**8)}"
+        email = f"{ascii_slug(prenom)}.{ascii_slug(nom)}{rng.randrange(10, 99)}@exemple.test"
+        produit = self.produits[spec.produit]
+        toutes = self.epreuve_codes(produit)
+        if produit.modulaire:
+            required = (
+                {"CE", "CO", "EE", "EO"} if motivation == Motivation.IMMIGRATION_CANADA else {"CO", "EO"}
+            )
+            epreuves = [c for c in toutes if c in required or rng.random() < 0.4]
+        else:
+            epreuves = list(toutes)
+        plan = CandidatPlan(
+            nom=nom,
+            prenom=prenom,
+            genre=genre,
+            date_naissance=naissance,
+            nationalite=nationalite,
+            langue=langue,
+            motivation=motivation,
+            piece=piece,
+            email=email,
+            epreuves=epreuves,
+        )
+        if spec.statut in PAST and rng.random() < 0.15:
+            plan.absent = [rng.choice(epreuves)]
+        for c in epreuves:
+            plan.scores[c] = rng.randint(120, 660)
+        return plan
+
+    def load_candidats(self):
+        inscriptions = {}
+        used = set()
+        for spec in SESSIONS:
+            session = self.sessions[spec.key]
+            centre = self.centres[spec.centre]
+            tarifs = {t.epreuve_id: t.montant for t in session.tarifs.all()}
+            inscriptions[spec.key] = []
+            for index in range(spec.nb_candidats):
+                plan = self.plan_candidat(spec, used)
+                candidat, _ = Candidat.objects.get_or_create(
+                    centre=centre,
+                    nom=plan.nom,
+                    prenom=plan.prenom,
+                    date_naissance=plan.date_naissance,
+                    defaults=dict(
+                        genre=plan.genre,
+                        langue_maternelle=plan.langue,
+                        email=plan.email,
+                        nationalite=plan.nationalite,
+                        motivation=plan.motivation,
+                        numero_piece_identite=plan.piece,
+                    ),
+                )
+                inscription = Inscription.objects.filter(session=session, candidat=candidat).first()
+                if inscription is None:
+                    if session.produit.modulaire:
+                        prix = {c: tarifs[self.epreuves[c].pk] for c in plan.epreuves}
+                        total = sum(prix.values(), Decimal("0"))
+                    else:
+                        # Non-modular: one price for the whole test, carried by the enrolment.
+                        prix = {c: Decimal("0") for c in plan.epreuves}
+                        total = tarifs[None]
+                    created_at = min(
+                        self.now,
+                        timezone.make_aware(
+                            dt.datetime.combine(
+                                session.date - dt.timedelta(days=30 - index), dt.time(10 + index, 0)
+                            )
+                        ),
+                    )
+                    inscription = Inscription.objects.create(
+                        numero=next_number("inscription"),
+                        session=session,
+                        candidat=candidat,
+                        code_acces=new_unique_access_code(),
+                        source=InscriptionSource.SUR_PLACE,
+                        prix_total=total,
+                        created_by=self.responsable(spec.centre),
+                        created_at=created_at,
+                    )
+                    for c in plan.epreuves:
+                        InscriptionEpreuve.objects.create(
+                            inscription=inscription,
+                            epreuve=self.epreuves[c],
+                            prix=prix[c],
+                            absent=c in plan.absent,
+                        )
+                if spec.statut in WITH_RESULTS:
+                    self.results(session, inscription, plan)
+                inscriptions[spec.key].append(inscription)
+        return inscriptions
+
+    def results(self, session, inscription, plan):
+        for c in plan.epreuves:
+            if c in plan.absent:
+                continue
+            epreuve = self.epreuves[c]
+            niveau, nclc, score_max = level_for(session.produit, epreuve, session.date, plan.scores[c])
+            Resultat.objects.get_or_create(
+                inscription=inscription,
+                epreuve=epreuve,
+                defaults=dict(
+                    score=plan.scores[c],
+                    score_max=score_max,
+                    niveau_cecrl=niveau,
+                    nclc=nclc,
+                    saisi_par=self.users["pedago@fda.test"],
+                ),
+            )
+
+    def load_pre_inscriptions_and_contacts(self):
+        paris, lyon = self.centres["PAR01"], self.centres["LYO01"]
+        ouverte = self.sessions["P2"]
+        pre, created = PreInscription.objects.get_or_create(
+            centre=paris,
+            email="nadia.rahmani@exemple.test",
+            defaults=dict(
+                session=ouverte,
+                nom="Rahmani",
+                prenom="Nadia",
+                date_naissance=dt.date(1991, 3, 14),
+                genre=Genre.FEMME,
+                langue_maternelle="ara",
+                nationalite="TN",
+                motivation=Motivation.IMMIGRATION_CANADA,
+                numero_piece_identite="TN48213377",
+                telephone="+216 98 123 456",
+            ),
+        )
+        if created:
+            pre.epreuves.set([self.epreuves[c] for c in ("CE", "CO", "EE", "EO")])
+        PreInscription.objects.get_or_create(
+            centre=paris,
+            email="john.carter@exemple.test",
+            defaults=dict(
+                nom="Carter",
+                prenom="John",
+                date_naissance=dt.date(1986, 11, 2),
+                genre=Genre.HOMME,
+                langue_maternelle="eng",
+                nationalite="GB",
+                motivation=Motivation.CITOYENNETE,
+                numero_piece_identite="GB55120984",
+            ),
+        )
+        DemandeContact.objects.get_or_create(
+            centre=lyon,
+            email="sofia.rossi@exemple.test",
+            defaults=dict(
+                nom="Rossi",
+                prenom="Sofia",
+                produit=self.produits["TEFCAN"],
+                telephone="+39 333 123 4567",
+                message="Bonjour, je souhaite passer le TEF Canada (4 épreuves) avant la fin du mois "
+                "prochain. Avez-vous une session prévue ? Merci.",
+            ),
+        )
+        DemandeContact.objects.get_or_create(
+            centre=lyon,
+            email="hiroshi.tanaka@exemple.test",
+            defaults=dict(
+                nom="Tanaka",
+                prenom="Hiroshi",
+                produit=self.produits["TEFIRN"],
+                message="Bonjour, pour ma demande de carte de résident, quelles sont les dates du "
+                "prochain TEF IRN et le tarif ? Cordialement.",
+            ),
+        )
+
+    # Demandes and INFORMATIONS -------------------------------------------------------------------------
+
+    def load_demandes(self):
+        charge = self.users["charge@fda.test"]
+        paris = self.centres["PAR01"]
+        specs = [
+            # (session key, candidate index, kind, sous_type, status, notification wording)
+            (
+                "P3",
+                0,
+                DemandeKind.REPORT,
+                "",
+                DemandeStatus.VALIDEE,
+                "Votre demande de report concernant la session {session} a été validée.",
+            ),
+            (
+                "P2",
+                1,
+                DemandeKind.AMENAGEMENT,
+                Demande.Amenagement.TIERS_TEMPS,
+                DemandeStatus.VALIDEE,
+                "Votre demande d'aménagement concernant la session {session} et le candidat {candidat} a été validée.",
+            ),
+            ("P2", 2, DemandeKind.DISPENSE, "", DemandeStatus.EN_COURS, None),
+            ("P5", 3, DemandeKind.FRAUDE, Demande.Incident.FRAUDE, DemandeStatus.EN_COURS, None),
+        ]
+        descriptions = {
+            DemandeKind.REPORT: "Bonjour, le candidat ne peut pas se présenter (hospitalisation), vous "
+            "trouverez ci-joint le justificatif.",
+            DemandeKind.AMENAGEMENT: "Demande de tiers-temps : situation de handicap attestée par un certificat.",
+            DemandeKind.DISPENSE: "Demande de dispense de l'épreuve d'expression orale (trouble de la parole).",
+            DemandeKind.FRAUDE: "Téléphone portable utilisé pendant l'épreuve de compréhension écrite.",
+        }
+        for key, index, kind, sous_type, statut, wording in specs:
+            inscription = self.inscriptions[key][index]
+            demande = Demande.objects.filter(inscription=inscription, kind=kind).first()
+            if demande is None:
+                if kind == DemandeKind.FRAUDE:  # declared on the day of the test
+                    created_at = timezone.make_aware(
+                        dt.datetime.combine(inscription.session.date, dt.time(17, 0))
+                    )
+                else:
+                    created_at = inscription.created_at + dt.timedelta(days=2)
+                created_at = min(self.now - dt.timedelta(days=1), created_at)
+                demande = Demande.objects.create(
+                    numero=next_number("demande"),
+                    kind=kind,
+                    centre=paris,
+                    inscription=inscription,
+                    statut=statut,
+                    sous_type=sous_type,
+                    description=descriptions[kind],
+                    epreuve=self.epreuves["EO"] if kind == DemandeKind.DISPENSE else None,
+                    created_by=self.responsable("PAR01"),
+                    created_at=created_at,
+                    decided_by=charge if statut != DemandeStatus.EN_COURS else None,
+                    decided_at=created_at + dt.timedelta(days=1)
+                    if statut != DemandeStatus.EN_COURS
+                    else None,
+                )
+                DemandeStatusChange.objects.create(
+                    demande=demande,
+                    from_status="",
+                    to_status=DemandeStatus.EN_COURS,
+                    by=self.responsable("PAR01"),
+                    at=created_at,
+                    comment=DEMO_COMMENT,
+                )
+                if statut != DemandeStatus.EN_COURS:
+                    DemandeStatusChange.objects.create(
+                        demande=demande,
+                        from_status=DemandeStatus.EN_COURS,
+                        to_status=statut,
+                        by=charge,
+                        at=demande.decided_at,
+                        comment=DEMO_COMMENT,
+                    )
+                if kind == DemandeKind.AMENAGEMENT and statut == DemandeStatus.VALIDEE:
+                    Inscription.objects.filter(pk=inscription.pk).update(tiers_temps=True)
+            if wording:
+                session = inscription.session
+                message = wording.format(session=session.label, candidat=inscription.candidat)
+                Notification.objects.update_or_create(
+                    demande=demande,
+                    defaults={"centre": paris, "message": message, "created_at": demande.decided_at},
+                )
+
+    def load_conversation(self):
+        paris = self.centres["PAR01"]
+        responsable = self.responsable("PAR01")
+        charge = self.users["charge@fda.test"]
+        session = self.sessions["P2"]
+        conversation, created = Conversation.objects.get_or_create(
+            centre=paris,
+            titre="Question sur la session de juin",
+            defaults=dict(
+                created_by=responsable, assigned_to=charge, created_at=self.now - dt.timedelta(days=2)
+            ),
+        )
+        if not created:
+            return
+        asked = self.now - dt.timedelta(days=2)
+        answered = self.now - dt.timedelta(days=1, hours=20)
+        Message.objects.create(
+            conversation=conversation,
+            author=responsable,
+            from_fda=False,
+            created_at=asked,
+            body=f"Bonjour, pour la session {session.label}, pouvons-nous augmenter le nombre de places de "
+            "20 à 25 ? Plusieurs candidats sont sur liste d'attente. Merci d'avance.",
+        )
+        Message.objects.create(
+            conversation=conversation,
+            author=charge,
+            from_fda=True,
+            created_at=answered,
+            body="Bonjour, oui, vous pouvez modifier le nombre de places depuis la fiche de la session tant "
+            "que les inscriptions sont ouvertes. Bonne journée.",
+        )
+        conversation.last_centre_message_at = asked
+        conversation.last_fda_message_at = answered
+        conversation.last_message_at = answered
+        conversation.fda_read_at = answered
+        conversation.save(
+            update_fields=["last_centre_message_at", "last_fda_message_at", "last_message_at", "fda_read_at"]
+        )
+
+    # Output ------------------------------------------------------------------------------------------
+
+    def print_summary(self):
+        lines = [
+            "",
+            "Données de démonstration prêtes.",
+            "",
+            f"Mot de passe de tous les comptes : {DEMO_PASSWORD}",
+            "",
+            "Personnel FDA (back office) :",
+            "  admin@fda.test          superutilisateur",
+            "  charge@fda.test         chargée de clientèle",
+            "  pedago@fda.test         service pédagogique",
+            "Centres (portail) :",
+            "  responsable@paris.test    Responsable de centre — Alliance Française Paris Île-de-France",
+            "  administratif@paris.test  Administratif centre — Paris",
+            "  evaluateur@paris.test     Évaluateur centre — Paris (pas d'accès au portail)",
+            "  responsable@lyon.test     Responsable de centre — Institut de langues de Lyon",
+            "  administratif@lyon.test   Administratif centre — Lyon",
+            "  evaluateur@lyon.test      Évaluateur centre — Lyon (pas d'accès au portail)",
+            "  multi@demo.test           Responsable à Paris et Administratif à Lyon",
+            "",
+            "Adresses :",
+            "  Portail centres        http://127.0.0.1:8000/",
+            "  Back office FDA        http://127.0.0.1:8000/admin/",
+            "  Site de pré-inscription http://127.0.0.1:8000/preinscription/",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+
+
+def merge_thresholds(cecrl, nclc):
+    """One SeuilNiveau row per breakpoint of either scale, each carrying both levels at that score."""
+    points = sorted({s for s, _ in cecrl} | {s for s, _ in nclc})
+    rows = []
+    for point in points:
+        niveau = next((n for s, n in reversed(cecrl) if s <= point), "")
+        level = next((n for s, n in reversed(nclc) if s <= point), None)
+        rows.append((point, niveau, level))
+    return rows

@@ -1,0 +1,181 @@
+"""Back office FDA: sessions (read-only status and history), their tarifs, documents, bons de commande.
+
+Status changes go through the session services (later issues add them as admin actions); here the
+status, the closure instant and the number are shown, never edited."""
+
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Count, Q
+
+from candidats.models import InscriptionStatus
+from portail.models import next_number
+
+from .models import BonDeCommande, Document, Session, SessionStatus, SessionStatusChange, SessionTarif
+
+
+class SessionTarifInline(admin.TabularInline):
+    model = SessionTarif
+    extra = 0
+    fields = ("epreuve", "montant")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("epreuve")
+
+
+class SessionStatusChangeInline(admin.TabularInline):
+    """The session's history (who, when, from, to): read-only."""
+
+    model = SessionStatusChange
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("at", "from_status", "to_status", "by", "comment")
+    readonly_fields = fields
+    verbose_name = "changement de statut"
+    verbose_name_plural = "historique des statuts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = (
+        "numero",
+        "produit",
+        "date",
+        "heure",
+        "centre",
+        "lieu",
+        "nb_inscrits",
+        "nb_places",
+        "statut",
+        "afficher_en_ligne",
+        "closes_at",
+    )
+    list_display_links = ("numero", "produit")
+    list_filter = ("statut", "produit", "centre", "date", "afficher_en_ligne", "produit__gamme")
+    search_fields = ("numero__exact", "centre__code", "centre__nom", "produit__nom", "produit__code", "lieu")
+    list_select_related = ("centre", "produit")
+    autocomplete_fields = ("centre", "produit")
+    readonly_fields = ("numero", "statut", "closes_at", "created_by", "created_at")
+    date_hierarchy = "date"
+    ordering = ("-date", "-heure", "-numero")
+    inlines = (SessionTarifInline, SessionStatusChangeInline)
+    fieldsets = (
+        (None, {"fields": ("numero", "statut", "centre", "produit")}),
+        ("Date et lieu", {"fields": ("date", "heure", "closes_at", "lieu")}),
+        ("Places et affichage", {"fields": ("nb_places", "afficher_en_ligne")}),
+        ("Création", {"fields": ("created_by", "created_at")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT))
+            )
+        )
+
+    @admin.display(description="inscrits", ordering="_nb_inscrits")
+    def nb_inscrits(self, obj):
+        return obj._nb_inscrits
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A session created from the back office gets its number and the first line of its history,
+        # as the session-creation service will do.
+        with transaction.atomic():
+            obj.numero = next_number("session")
+            obj.statut = SessionStatus.PLANIFIEE
+            obj.created_by = request.user
+            super().save_model(request, obj, form, change)
+            SessionStatusChange.objects.create(
+                session=obj,
+                from_status="",
+                to_status=SessionStatus.PLANIFIEE,
+                by=request.user,
+                comment="Session créée depuis le back office.",
+            )
+
+
+@admin.register(SessionTarif)
+class SessionTarifAdmin(admin.ModelAdmin):
+    list_display = ("session", "centre", "epreuve", "montant")
+    list_filter = ("session__produit", "session__centre", "epreuve")
+    search_fields = ("session__numero__exact", "session__centre__code", "session__centre__nom")
+    list_select_related = ("session__produit", "session__centre", "epreuve")
+    autocomplete_fields = ("session", "epreuve")
+
+    @admin.display(description="centre", ordering="session__centre__nom")
+    def centre(self, obj):
+        return obj.session.centre
+
+
+@admin.register(SessionStatusChange)
+class SessionStatusChangeAdmin(admin.ModelAdmin):
+    """All sessions' history, read-only."""
+
+    list_display = ("at", "session", "from_status", "to_status", "by", "comment")
+    list_filter = ("to_status", "from_status", "session__centre", "at")
+    search_fields = ("session__numero__exact", "by__email", "comment")
+    list_select_related = ("session__produit", "by")
+    readonly_fields = ("session", "from_status", "to_status", "by", "at", "comment")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = (
+        "nom",
+        "kind",
+        "centre",
+        "session",
+        "inscription",
+        "created_at",
+        "visible_from",
+        "uploaded_by",
+    )
+    list_filter = ("kind", "centre", "created_at", "visible_from")
+    search_fields = (
+        "nom",
+        "session__numero__exact",
+        "inscription__numero__exact",
+        "centre__code",
+        "centre__nom",
+    )
+    list_select_related = ("centre", "session__produit", "inscription__candidat", "uploaded_by")
+    autocomplete_fields = ("centre", "session", "inscription", "uploaded_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(BonDeCommande)
+class BonDeCommandeAdmin(admin.ModelAdmin):
+    list_display = ("session", "centre", "statut", "montant_total", "signed_by", "signed_at", "created_at")
+    list_filter = ("statut", "session__centre", "session__produit", "signed_at")
+    search_fields = ("session__numero__exact", "session__centre__code", "session__centre__nom")
+    list_select_related = ("session__produit", "session__centre", "signed_by")
+    autocomplete_fields = ("session", "document")
+    readonly_fields = ("statut", "montant_total", "signed_by", "signed_at", "created_at")
+
+    @admin.display(description="centre", ordering="session__centre__nom")
+    def centre(self, obj):
+        return obj.session.centre
