@@ -5,27 +5,13 @@ add the accept / refuse actions and one list per kind): here the status is shown
 
 from django.contrib import admin
 
+from portail.admin import StatusHistoryInline
+
 from .models import Anomalie, Demande, DemandeStatusChange, Notification
 
 
-class DemandeStatusChangeInline(admin.TabularInline):
+class DemandeStatusChangeInline(StatusHistoryInline):
     model = DemandeStatusChange
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "by", "comment")
-    readonly_fields = fields
-    verbose_name = "changement de statut"
-    verbose_name_plural = "historique des statuts"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Demande)

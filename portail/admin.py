@@ -9,6 +9,27 @@ admin.site.site_title = "Back office FDA"
 admin.site.index_title = "Administration du portail centres"
 
 
+class StatusHistoryInline(admin.TabularInline):
+    """A read-only history of status changes (who, when, from, to, comment); set `model`."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("at", "from_status", "to_status", "by", "comment")
+    readonly_fields = fields
+    verbose_name = "changement de statut"
+    verbose_name_plural = "historique des statuts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Sequence)
 class SequenceAdmin(admin.ModelAdmin):
     """Numbers are allocated by `next_number()` and never reused: shown, never edited by hand."""

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from candidats.models import InscriptionStatus
+from portail.admin import StatusHistoryInline
 from portail.models import next_number
 
 from .models import BonDeCommande, Document, Session, SessionStatus, SessionStatusChange, SessionTarif
@@ -22,26 +23,8 @@ class SessionTarifInline(admin.TabularInline):
         return super().get_queryset(request).select_related("epreuve")
 
 
-class SessionStatusChangeInline(admin.TabularInline):
-    """The session's history (who, when, from, to): read-only."""
-
+class SessionStatusChangeInline(StatusHistoryInline):
     model = SessionStatusChange
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "by", "comment")
-    readonly_fields = fields
-    verbose_name = "changement de statut"
-    verbose_name_plural = "historique des statuts"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Session)
