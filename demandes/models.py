@@ -93,6 +93,9 @@ class DemandeStatusChange(models.Model):
         verbose_name = "changement de statut de demande"
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.demande} : {self.get_from_status_display()} → {self.get_to_status_display()}"
+
 
 class Anomalie(models.Model):
     """A line of the session's feuille d'anomalies, processed by the chargé(e) de clientèle."""

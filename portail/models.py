@@ -10,6 +10,9 @@ class Sequence(models.Model):
     class Meta:
         verbose_name = "séquence de numérotation"
 
+    def __str__(self):
+        return f"{self.name} : {self.last_value}"
+
 
 # First number of each sequence (PRODUCT.md: sessions 7000001+, enrolments 2000001+).
 SEQUENCE_STARTS = {"session": 7000001, "inscription": 2000001, "demande": 1, "produit": 1}
