@@ -5,6 +5,7 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
+    os.environ["PORTAIL_MANAGE_PY"] = "1"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -5,6 +5,8 @@ With DATABASE_URL / REDIS_URL set it runs as in production. `CI=true` forbids th
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -24,6 +26,11 @@ if DEBUG or TESTING:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production-0123456789")
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
+    # One-off commands (migrate, makemigrations, check…) may run without a key: they get a random one that
+    # lives and dies with the process. Serving processes (gunicorn, runserver, Celery) must be given one.
+    one_off_command = os.environ.get("PORTAIL_MANAGE_PY") == "1" and "runserver" not in sys.argv
+    if not SECRET_KEY and one_off_command:
+        SECRET_KEY = secrets.token_urlsafe(50)
     if len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("SECRET_KEY doit être défini (au moins 32 caractères) hors démo et tests.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])

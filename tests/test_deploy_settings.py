@@ -31,10 +31,20 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", **production_env(SECRET_KEY=""))
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+def test_production_refuses_to_serve_without_a_secret_key():
+    for command in (["manage.py", "runserver", "--noreload", "127.0.0.1:0"], ["-c", "import portail.wsgi"]):
+        env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+        env.update(production_env(SECRET_KEY=""))
+        result = subprocess.run(
+            [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode != 0, command
+        assert "SECRET_KEY doit être défini" in result.stderr
+
+
+def test_one_off_commands_run_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run", **production_env(SECRET_KEY=""))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ci_refuses_to_fall_back_to_sqlite():
