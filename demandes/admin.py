@@ -5,7 +5,7 @@ add the accept / refuse actions and one list per kind): here the status is shown
 
 from django.contrib import admin
 
-from portail.admin import StatusHistoryInline
+from portail.admin import ReadOnlyAdmin, StatusHistoryInline
 
 from .models import Anomalie, Demande, DemandeStatusChange, Notification
 
@@ -83,22 +83,13 @@ class DemandeAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandeStatusChange)
-class DemandeStatusChangeAdmin(admin.ModelAdmin):
+class DemandeStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ("at", "demande", "from_status", "to_status", "by", "comment")
     list_filter = ("to_status", "demande__kind", "demande__centre", "at")
     search_fields = ("demande__numero__exact", "by__email", "comment")
     list_select_related = ("demande", "by")
     readonly_fields = ("demande", "from_status", "to_status", "by", "at", "comment")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Anomalie)

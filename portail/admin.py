@@ -9,6 +9,19 @@ admin.site.site_title = "Back office FDA"
 admin.site.index_title = "Administration du portail centres"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (histories, sequences): shown, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class StatusHistoryInline(admin.TabularInline):
     """A read-only history of status changes (who, when, from, to, comment); set `model`."""
 
@@ -31,17 +44,8 @@ class StatusHistoryInline(admin.TabularInline):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(ReadOnlyAdmin):
     """Numbers are allocated by `next_number()` and never reused: shown, never edited by hand."""
 
     list_display = ("name", "last_value")
     search_fields = ("name",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from candidats.models import InscriptionStatus
-from portail.admin import StatusHistoryInline
+from portail.admin import ReadOnlyAdmin, StatusHistoryInline
 from portail.models import next_number
 
 from .models import BonDeCommande, Document, Session, SessionStatus, SessionStatusChange, SessionTarif
@@ -105,7 +105,7 @@ class SessionTarifAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionStatusChange)
-class SessionStatusChangeAdmin(admin.ModelAdmin):
+class SessionStatusChangeAdmin(ReadOnlyAdmin):
     """All sessions' history, read-only."""
 
     list_display = ("at", "session", "from_status", "to_status", "by", "comment")
@@ -114,15 +114,6 @@ class SessionStatusChangeAdmin(admin.ModelAdmin):
     list_select_related = ("session__produit", "by")
     readonly_fields = ("session", "from_status", "to_status", "by", "at", "comment")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
