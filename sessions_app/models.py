@@ -57,6 +57,13 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # Set when the centre confirms its absences after the test day (even "aucun absent"): the readiness
+    # check of the mise en correction needs to know the absences were declared, not just that none were.
+    absences_declarees_le = models.DateTimeField("absences déclarées le", null=True, blank=True, editable=False)
+    absences_declarees_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="absences déclarées par", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -169,6 +176,8 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("date de mise en ligne", default=timezone.now)
+    # Printed on attestations: anyone holding one can have it checked by FDA with this code.
+    code_verification = models.CharField("code de vérification", max_length=16, blank=True, db_index=True)
 
     objects = DocumentQuerySet.as_manager()
 

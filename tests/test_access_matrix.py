@@ -89,6 +89,9 @@ ROUTES: dict[str, Route] = {
     "centres:demande_desactivation": Route(
         kwargs=lambda w: {"pk": w["membership"].pk}, method="POST", roles=RESPONSABLE_ONLY
     ),
+    # Issue 5 (running a session): candidate list, candidate page, captures, absences, virtual candidates,
+    # correction, results, attestations.
+    # Issue 6 (demandes): request forms, réinscription.
 }
 
 # Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),

@@ -12,6 +12,7 @@ from centres.models import User
 from demandes.models import Demande
 from messagerie.models import Conversation
 from sessions_app.models import Session
+from tests.admin_auth import admin_force_login
 
 
 @pytest.fixture
@@ -22,8 +23,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+    return admin_force_login(client, superuser)
 
 
 def url(model, view, *args):

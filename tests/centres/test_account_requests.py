@@ -11,6 +11,7 @@ from centres.models import AccountRequest, Membership, ServiceFDA, User
 from centres.roles import Role
 from messagerie.models import Conversation
 from portail.errors import BusinessError
+from tests.admin_auth import admin_force_login
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +295,7 @@ def test_deactivation_of_another_centres_user_answers_404(client, responsable, r
 def test_the_admin_action_and_the_button_from_the_conversation(client, centre_a, responsable, charge):
     first = ask(centre_a, responsable, Role.ADMINISTRATIF, email="un@a.test")
     second = ask(centre_a, responsable, Role.EVALUATEUR, email="deux@a.test")
-    client.force_login(charge)
+    admin_force_login(client, charge)
     changelist = reverse("admin:centres_accountrequest_changelist")
     response = client.post(changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True)
     assert "Le compte de un@a.test a été créé" in response.content.decode()
@@ -321,7 +322,7 @@ def test_a_payload_in_the_requested_name_is_escaped_in_the_portal_and_admin(clie
     client.force_login(responsable)
     for url in (reverse("messagerie:list"), reverse("messagerie:detail", args=[request.conversation_id])):
         assert "<script>alert(1)" not in client.get(url).content.decode()
-    client.force_login(charge)
+    admin_force_login(client, charge)
     for url in (
         reverse("admin:centres_accountrequest_change", args=[request.pk]),
         reverse("admin:centres_accountrequest_creer", args=[request.pk]),

@@ -2,12 +2,12 @@
 it in the admin; the new user follows the e-mailed link, sets a password and logs in; the conversation
 shows FDA's reply and is closed."""
 
-import re
 
 from django.core import mail
 
 from centres.models import AccountRequest, Membership
 from centres.roles import Role
+from tests.admin_auth import admin_log_in
 from tests.factories import PASSWORD, CentreFactory, MembershipFactory, StaffFactory
 
 NEW_PASSWORD = "Un-Mot2passe-solide-2026"
@@ -18,14 +18,6 @@ def log_in(page, email, password=PASSWORD):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
-
-
-def admin_log_in(page, email):
-    page.goto("/admin/login/?next=/admin/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.get_by_role("link", name=re.compile("Conversations")).first.wait_for()
 
 
 def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_in(page, browser, live_server):

@@ -7,6 +7,7 @@ from django.core import mail
 
 from centres.roles import Role
 from messagerie.models import Conversation
+from tests.admin_auth import admin_log_in
 from tests.factories import PASSWORD, CentreFactory, MembershipFactory, StaffFactory
 
 
@@ -40,10 +41,8 @@ def test_a_demande_is_answered_by_fda_and_the_centre_sees_the_reply(page, browse
     # FDA replies in the admin.
     fda = browser.new_context(base_url=live_server.url, locale="fr-FR")
     admin = fda.new_page()
-    admin.goto("/admin/login/?next=/admin/messagerie/conversation/")
-    admin.get_by_label("Adresse e-mail").fill("charge@fda.test")
-    admin.get_by_label("Mot de passe").fill(PASSWORD)
-    admin.get_by_role("button", name="Connexion").click()
+    admin_log_in(admin, "charge@fda.test")
+    admin.goto("/admin/messagerie/conversation/")
     admin.get_by_role("link", name="Session du 12 octobre").click()
     admin.get_by_text("Bonjour, pouvez-vous ajouter 5 places ?").wait_for()
     admin.get_by_role("textbox", name="Répondre").fill("C'est fait : la session compte maintenant 25 places.")

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from messagerie import services
 from messagerie.models import Conversation
+from tests.admin_auth import admin_force_login
 from tests.factories import StaffFactory, conversation, uploaded_pdf
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,7 @@ def agent(db):
 
 @pytest.fixture
 def admin_client(client, agent):
-    client.force_login(agent)
-    return client
+    return admin_force_login(client, agent)
 
 
 def change_url(conv):
