@@ -10,13 +10,14 @@ STAMP   := $(VENV)/.installed
 REQS    := $(VENV)/requirements.txt
 BOOT_PY := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 
-.PHONY: help venv install run test worker beat lint format
+.PHONY: help venv install run test worker beat lint format bench
 
 help:
 	@echo "make run     demo on http://127.0.0.1:8000 (SQLite, eager tasks, console e-mail; prints the demo logins)"
 	@echo "make test    whole test suite, browser tests included (ARGS='-k foo -x' to pass pytest options)"
 	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat (needs REDIS_URL)"
 	@echo "make lint    ruff check + ruff format --check      make venv   create/update .venv"
+	@echo "make bench   national-scale benchmark on its own PostgreSQL database (ARGS='--rebuild', see README)"
 
 venv install: $(STAMP)
 
@@ -44,6 +45,14 @@ test: export SECURE_SSL_REDIRECT := false
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
 test: $(STAMP)
 	$(VENV)/bin/pytest $(ARGS)
+
+# National-scale benchmark (bench/): only ever on its own database, never on DATABASE_URL. Builds the
+# dataset once (about two minutes), then measures pages over HTTP, closure, import, PDFs, concurrency.
+bench: export DATABASE_URL := $(or $(BENCH_DATABASE_URL),postgres://postgres@127.0.0.1:5432/portail_bench)
+bench: export REDIS_URL := $(or $(BENCH_REDIS_URL),redis://127.0.0.1:6379/15)
+bench: export CELERY_TASK_ALWAYS_EAGER := false
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A portail worker -l info

@@ -1,0 +1,281 @@
+"""In-process measurements of `make bench`, each beside the floor it cannot beat:
+the D-2 closure vs one raw UPDATE, the import service vs openpyxl's parse of the same file, the
+session PDFs vs WeasyPrint on the same HTML already rendered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import statistics
+import time
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from centres.models import Centre, User
+from sessions_app.models import Session, SessionStatus, SessionStatusChange
+from tarifs.models import Produit
+
+from . import dataset
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def _purge_queue() -> None:
+    """Tasks queued by the measured services (documents to render) are dropped: the bench measures
+    the web and service side, not the worker. The broker is the bench's own Redis database."""
+    from portail.celery import app
+
+    app.control.purge()
+
+
+# --- D-2 closure ------------------------------------------------------------------------------------
+
+
+def closure(rounds: int = 3) -> dict:
+    from sessions_app.services import close_due_sessions
+
+    now = timezone.now()
+    due = list(Session.objects.due_for_closure(now).values_list("pk", flat=True))
+    raw_times, service_times = [], []
+    for _ in range(rounds):
+        # The floor: the same status change as one UPDATE, rolled back.
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                start = time.perf_counter()
+                cur.execute(
+                    "UPDATE sessions_app_session SET statut = %s WHERE statut IN (%s, %s) AND closes_at <= %s",
+                    [SessionStatus.CLOSE, SessionStatus.PLANIFIEE, SessionStatus.OUVERTE, now],
+                )
+                raw_times.append(time.perf_counter() - start)
+                assert cur.rowcount == len(due)
+            transaction.set_rollback(True)
+        last_history = SessionStatusChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        seconds, closed = _timed(lambda: close_due_sessions(now))
+        service_times.append(seconds)
+        assert len(closed) == len(due), (len(closed), len(due))
+        # Back to the dataset's state for the next round (and the next run).
+        Session.objects.filter(pk__in=due).update(statut=SessionStatus.OUVERTE)
+        SessionStatusChange.objects.filter(pk__gt=last_history).delete()
+        _purge_queue()
+    raw, service = statistics.median(raw_times), statistics.median(service_times)
+    return {
+        "sessions": len(due),
+        "service_s": round(service, 3),
+        "raw_update_s": round(raw, 3),
+        "ratio": round(service / raw, 2),
+        "target": 2.0,
+    }
+
+
+# --- Import -----------------------------------------------------------------------------------------
+
+IMPORT_ROWS = 5000
+
+
+def _import_file(session: Session, rows: int) -> bytes:
+    from openpyxl import load_workbook
+
+    from candidats.excel_template import FIRST_ROW, build_template, template_epreuves
+
+    _, _, content = build_template(session)
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb["Candidats"]
+    flags = ["O"] * len(template_epreuves(session))
+    for i in range(rows):
+        values = [
+            f"Importnom{i:05d}",
+            "Prénom",
+            f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1970 + i % 30}",
+            "FH"[i % 2],
+            "ARA_arabe",
+            f"import{i}@exemple.test",
+            "DZ_Algérie",
+            "I_Immigration Canada",
+            f"ID{i}",
+            *flags,
+        ]
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=FIRST_ROW + i, column=col, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _parse_floor(content: bytes) -> int:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    n = sum(1 for _ in wb["Candidats"].iter_rows(values_only=True))
+    wb.close()
+    return n
+
+
+def _import_session(centre: Centre, produit: Produit, places: int) -> Session:
+    from sessions_app import services
+
+    tarifs = {ep.pk: 40 for ep in produit.epreuves.all()} if produit.modulaire else {None: 150}
+    return services.create_session(
+        centre=centre,
+        produit=produit,
+        date=timezone.localdate() + dt.timedelta(days=30),
+        heure=dt.time(9, 0),
+        lieu="Salle du bench",
+        nb_places=places,
+        afficher_en_ligne=False,
+        tarifs=tarifs,
+    )
+
+
+def _drop_session(session: Session, since_candidat: int) -> None:
+    """Remove what a measurement created (its session, enrolments, new candidates, import jobs)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM candidats_inscriptionepreuve WHERE inscription_id IN "
+            "(SELECT id FROM candidats_inscription WHERE session_id = %s)",
+            [session.pk],
+        )
+        cur.execute("DELETE FROM candidats_inscription WHERE session_id = %s", [session.pk])
+        cur.execute("DELETE FROM candidats_importjob WHERE session_id = %s", [session.pk])
+        cur.execute("DELETE FROM sessions_app_sessionstatuschange WHERE session_id = %s", [session.pk])
+        cur.execute("DELETE FROM sessions_app_sessiontarif WHERE session_id = %s", [session.pk])
+        cur.execute("DELETE FROM sessions_app_session WHERE id = %s", [session.pk])
+        cur.execute("DELETE FROM candidats_candidat WHERE id > %s", [since_candidat])
+
+
+def _last_candidat() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM candidats_candidat")
+        return cur.fetchone()[0]
+
+
+def import_file(rounds: int = 2) -> dict:
+    from candidats import imports
+    from candidats.models import ImportJob
+
+    centre = Centre.objects.get(pk=dataset.BIG)
+    by = User.objects.get(email=dataset.RESPONSABLE_BIG)
+    produit = Produit.objects.get(code="TEFCAN")
+    parse_times, service_times = [], []
+    content = None
+    for _ in range(rounds):
+        since = _last_candidat()
+        session = _import_session(centre, produit, IMPORT_ROWS)
+        content = content or _import_file(session, IMPORT_ROWS)
+        seconds, rows = _timed(lambda: _parse_floor(content))  # noqa: B023
+        parse_times.append(seconds)
+
+        def run(session=session):
+            job = imports.start_import(
+                session=session, upload=SimpleUploadedFile("candidats.xlsx", content), by=by
+            )
+            job = imports.validate_job(job.pk)
+            if job.statut != ImportJob.Statut.A_CONFIRMER:
+                raise RuntimeError(f"import refusé : {job.rapport}")
+            imports.claim_for_import(job)
+            return imports.confirm_job(job.pk, by_id=by.pk, confirm_warnings=True)
+
+        seconds, job = _timed(run)
+        service_times.append(seconds)
+        enrolled = job.rapport.get("inscrits")
+        _drop_session(session, since)
+        _purge_queue()
+        if enrolled != IMPORT_ROWS:
+            raise RuntimeError(f"import : {enrolled} inscrits au lieu de {IMPORT_ROWS} ({job.statut})")
+    parse, service = statistics.median(parse_times), statistics.median(service_times)
+    return {
+        "rows": IMPORT_ROWS,
+        "service_s": round(service, 3),
+        "openpyxl_parse_s": round(parse, 3),
+        "ratio": round(service / parse, 2),
+        "target": 3.0,
+    }
+
+
+# --- PDFs -------------------------------------------------------------------------------------------
+
+
+def _pdf_floor(html: str) -> float:
+    from weasyprint import HTML
+
+    seconds, _ = _timed(lambda: HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf())
+    return seconds
+
+
+def pdfs(rounds: int = 3) -> dict:
+    from sessions_app import pdf
+    from sessions_app.models import BonDeCommande
+    from sessions_app.selectors import commande_for
+
+    big = dataset.big_session().numero
+    results = {}
+
+    def bon():
+        session = Session.objects.select_related("centre", "produit").get(numero=big)
+        return pdf.bon_de_commande_pdf(session, BonDeCommande.objects.filter(session=session).first())
+
+    session = Session.objects.select_related("centre", "produit").get(numero=big)
+    html = render_to_string(
+        "pdf/bon_de_commande.html",
+        {
+            "session": session,
+            "centre": session.centre,
+            "commande": commande_for(session),
+            "bon": BonDeCommande.objects.filter(session=session).first(),
+            "generated_at": timezone.now(),
+        },
+    )
+    results["bon_de_commande_300"] = _compare(bon, html, rounds)
+    attestation = getattr(pdf, "attestation_pdf", None)
+    if attestation is not None:
+        results["attestation"] = _attestation(attestation, rounds)
+    else:
+        results["attestation"] = {"absent": "sessions_app.pdf.attestation_pdf n'existe pas encore"}
+    return results
+
+
+def _compare(render, html: str, rounds: int) -> dict:
+    render()  # fonts and templates loaded once, for both sides
+    _pdf_floor(html)
+    service = statistics.median(_timed(render)[0] for _ in range(rounds))
+    floor = statistics.median(_pdf_floor(html) for _ in range(rounds))
+    return {
+        "service_s": round(service, 3),
+        "weasyprint_static_s": round(floor, 3),
+        "ratio": round(service / floor, 2),
+        "target": 1.5,
+    }
+
+
+def _attestation(render_attestation, rounds: int) -> dict:
+    """Measured when helper B's attestation exists: its (filename, mimetype, bytes) contract."""
+    from candidats.models import Inscription
+
+    inscription = (
+        Inscription.objects.filter(session__centre_id=dataset.BIG, statut="inscrit")
+        .select_related("session__produit", "session__centre", "candidat")
+        .order_by("pk")
+        .first()
+    )
+    captured = {}
+    from sessions_app import pdf as pdf_module
+
+    original = pdf_module.render_pdf
+
+    def capture(template_name, context):
+        captured["html"] = render_to_string(template_name, {"generated_at": timezone.now(), **context})
+        return original(template_name, context)
+
+    pdf_module.render_pdf = capture
+    try:
+        render_attestation(inscription)
+    finally:
+        pdf_module.render_pdf = original
+    return _compare(lambda: render_attestation(inscription), captured["html"], rounds)
