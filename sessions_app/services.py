@@ -284,32 +284,50 @@ def archive_session(session: Session, *, by=None, comment: str = "") -> SessionS
 # --- The D-2 job ----------------------------------------------------------------------------------
 
 
+CLOSURE_BATCH = 2000
+CLOSURE_COMMENT = "Clôture automatique des inscriptions (J-2)."
+
+
 def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
     """Close every session whose D-2 instant has passed; returns the numbers closed by this run.
 
-    Each session is closed in its own transaction with its row locked; on PostgreSQL a row another
-    run holds is skipped (SKIP LOCKED) since that run is closing it. Sessions already closed are left
-    alone, so running twice (or twice at once) changes nothing more. Closed sessions still without
-    their documents (a failed render) get their rendering queued again."""
+    Set-based, by batches: one SELECT … FOR UPDATE of the due rows (SKIP LOCKED on PostgreSQL: a row
+    another run holds is being closed by it), one UPDATE, one INSERT of their history rows, one task
+    that queues their documents. After an outage 10,000 due sessions close in about the time of a
+    bare UPDATE, not in 10,000 transactions. The statuses moved are those the TRANSITIONS table lets
+    go to "close", so running twice (or twice at once) changes nothing more. Closed sessions still
+    without their documents (a failed render) get their rendering queued again."""
     now = now or timezone.now()
-    closed: list[int] = []
     skip_locked = connection.features.has_select_for_update_skip_locked
-    for pk in list(Session.objects.due_for_closure(now).values_list("pk", flat=True)):
+    missing = list(
+        Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).values_list("pk", flat=True)
+    )
+    closable = [status for status in OPEN_STATUSES if can_transition(status, S.CLOSE)]
+    closed: list[int] = []
+    while True:
         with transaction.atomic():
-            qs = (
-                Session.objects.select_for_update(skip_locked=skip_locked)
-                if skip_locked
-                else (Session.objects.select_for_update())
+            batch = list(
+                Session.objects.due_for_closure(now)
+                .filter(statut__in=closable)
+                .select_for_update(skip_locked=skip_locked)
+                .order_by("pk")
+                .values_list("pk", "numero", "statut")[:CLOSURE_BATCH]
             )
-            session = qs.filter(pk=pk, statut__in=OPEN_STATUSES, closes_at__lte=now).first()
-            if session is None:
-                continue
-            transition(session, S.CLOSE, comment="Clôture automatique des inscriptions (J-2).")
-            queue_session_documents(session.pk)
-            closed.append(session.numero)
-    missing = Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).exclude(numero__in=closed)
-    for pk in missing.values_list("pk", flat=True):
-        queue_session_documents(pk)
+            if not batch:
+                break
+            pks = [pk for pk, _, _ in batch]
+            Session.objects.filter(pk__in=pks).update(statut=S.CLOSE)
+            at = timezone.now()
+            SessionStatusChange.objects.bulk_create(
+                SessionStatusChange(
+                    session_id=pk, from_status=statut, to_status=S.CLOSE, at=at, comment=CLOSURE_COMMENT
+                )
+                for pk, _, statut in batch
+            )
+            queue_documents_of_sessions(pks)
+        closed.extend(numero for _, numero, _ in batch)
+    if missing:
+        queue_documents_of_sessions(missing)
     return closed
 
 
@@ -317,6 +335,14 @@ def queue_session_documents(session_id: int) -> None:
     from .tasks import render_session_documents
 
     transaction.on_commit(lambda: render_session_documents.delay(session_id))
+
+
+def queue_documents_of_sessions(session_ids: list[int]) -> None:
+    """One message for a whole batch; the worker fans it out into one rendering task per session."""
+    from .tasks import render_documents_of_sessions
+
+    ids = list(session_ids)
+    transaction.on_commit(lambda: render_documents_of_sessions.delay(ids))
 
 
 # --- Documents ------------------------------------------------------------------------------------

@@ -21,6 +21,13 @@ def render_session_documents(session_id: int) -> None:
     services.render_session_documents(session_id)
 
 
+@shared_task(name="sessions_app.tasks.render_documents_of_sessions")
+def render_documents_of_sessions(session_ids: list[int]) -> None:
+    """After a closure batch: one rendering task per session, each with its own retries."""
+    for session_id in session_ids:
+        render_session_documents.delay(session_id)
+
+
 @shared_task(
     name="sessions_app.tasks.rerender_bon_de_commande",
     autoretry_for=(Exception,),
