@@ -40,9 +40,8 @@ def test_it_closes_every_due_session_batch_after_batch_with_one_history_row_each
         assert session.statut == SessionStatus.CLOSE
         change = SessionStatusChange.objects.get(session=session, to_status=SessionStatus.CLOSE)
         assert change.comment == "Clôture automatique des inscriptions (J-2)."
-    assert SessionStatusChange.objects.get(session=sessions[-1], to_status=SessionStatus.CLOSE).from_status == (
-        SessionStatus.PLANIFIEE
-    )
+    planned = SessionStatusChange.objects.get(session=sessions[-1], to_status=SessionStatus.CLOSE)
+    assert planned.from_status == SessionStatus.PLANIFIEE
     not_due.refresh_from_db()
     assert not_due.statut == SessionStatus.OUVERTE
     assert len(callbacks) == 3  # one document task per batch of two, not one per session
