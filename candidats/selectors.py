@@ -25,7 +25,7 @@ def pending_contact_requests_count(centre) -> int:
     return DemandeContact.objects.for_centre(centre).filter(statut=DemandeContact.Statut.A_TRAITER).count()
 
 
-def _epreuves_prefetch() -> Prefetch:
+def epreuves_prefetch() -> Prefetch:
     return Prefetch("epreuves", queryset=InscriptionEpreuve.objects.select_related("epreuve"))
 
 
@@ -33,18 +33,32 @@ def session_inscriptions(session: Session) -> QuerySet[Inscription]:
     return (
         Inscription.objects.filter(session=session)
         .select_related("candidat")
-        .prefetch_related(_epreuves_prefetch())
+        .prefetch_related(epreuves_prefetch(), "demandes")
         .order_by("candidat__nom", "candidat__prenom", "numero")
     )
+
+
+def epreuve_state(inscription_epreuve: InscriptionEpreuve | None) -> str:
+    """How an épreuve shows in the candidate list: chosen, absent, dispense, or none (not chosen)."""
+    if inscription_epreuve is None:
+        return "none"
+    if inscription_epreuve.absent:
+        return "absent"
+    return "dispense" if inscription_epreuve.dispense else "chosen"
+
+
+def with_epreuve_cells(inscriptions, epreuves: list[Epreuve]) -> None:
+    """Set `cells` on each enrolment: (épreuve, state) for every épreuve of the product (prefetched data)."""
+    for inscription in inscriptions:
+        chosen = {ie.epreuve_id: ie for ie in inscription.epreuves.all()}
+        inscription.cells = [(e, epreuve_state(chosen.get(e.pk))) for e in epreuves]
 
 
 def session_for_enrolment(centre, numero: int) -> Session:
     from centres.tenancy import get_for_centre
 
     return get_for_centre(
-        Session.objects.select_related("produit").annotate(
-            nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT))
-        ),
+        Session.objects.select_related("produit").with_nb_inscrits(),
         centre,
         numero=numero,
     )
@@ -72,11 +86,15 @@ def inscriptions_for_centre(
     qs = (
         Inscription.objects.for_centre(centre)
         .select_related("candidat", "session__produit")
-        .prefetch_related(_epreuves_prefetch())
+        .prefetch_related(epreuves_prefetch())
         .order_by("-created_at", "-numero")
     )
     q = (q or "").strip()
     if q:
+        # A candidate belongs to the centre of its sessions: saying so lets PostgreSQL start from the
+        # centre's candidates matching the words (trigram index, candidats migration 0003) instead of
+        # walking every enrolment of the country in date order.
+        qs = qs.filter(candidat__centre=centre)
         words = Q()
         for word in q.split():
             term = (
@@ -146,7 +164,7 @@ def transfer_sessions(pre: PreInscription) -> QuerySet[Session]:
         Session.objects.for_centre(pre.centre_id)
         .filter(statut__in=OPEN_STATUSES, closes_at__gt=timezone.now())
         .select_related("produit")
-        .annotate(nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT)))
+        .with_nb_inscrits()
         .order_by("date", "heure", "numero")
     )
     if pre.session_id:

@@ -160,7 +160,8 @@ def lock_session(session: Session) -> Session:
 
 
 def count_active(session: Session) -> int:
-    return Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT).count()
+    """Places taken: virtual candidates stand in for someone and take none."""
+    return Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT, virtuel=False).count()
 
 
 def check_capacity(session: Session, wanted: int = 1) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, session_day_views, views
 
 app_name = "candidats"
 urlpatterns = [
@@ -14,7 +14,13 @@ urlpatterns = [
     path(
         "session/<int:numero>/import/<int:pk>/confirmer/", import_views.import_confirm, name="import_confirm"
     ),
+    path("session/<int:numero>/absents/", session_day_views.absents, name="absents"),
+    path("session/<int:numero>/candidats-virtuels/", session_day_views.virtuels, name="virtuels"),
+    path("inscription/<int:numero>/", session_day_views.inscription_detail, name="inscription"),
     path("inscription/<int:numero>/modifier/", views.inscription_edit, name="inscription_edit"),
+    path("inscription/<int:numero>/absence/", session_day_views.absence, name="absence"),
+    path("inscription/<int:numero>/<str:kind>/", session_day_views.capture, name="capture"),
+    path("inscription/<int:numero>/<str:kind>/envoyer/", session_day_views.capture_upload, name="capture_upload"),
     path("pre-inscriptions/", views.pre_inscriptions, name="pre_inscriptions"),
     path(
         "pre-inscriptions/<int:pk>/transferer/",

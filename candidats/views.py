@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from centres.tenancy import centre_view, get_for_centre
 from portail.errors import BusinessError
 
-from . import exports, selectors, services
+from . import exports, selectors, services, session_day
 from .forms import (
     CandidatForm,
     ContactAnswerForm,
@@ -43,15 +43,19 @@ def _query_string(request) -> str:
 def session_candidats(request, numero: int):
     session = selectors.session_for_enrolment(request.centre, numero)
     page = Paginator(selectors.session_inscriptions(session), PER_PAGE).get_page(request.GET.get("page"))
+    epreuves = selectors.product_epreuves(session)
+    selectors.with_epreuve_cells(page, epreuves)
     return render(
         request,
         "candidats/session_candidats.html",
         {
             "session": session,
             "page": page,
-            "epreuves": selectors.product_epreuves(session),
+            "epreuves": epreuves,
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
+            "absences_open": session_day.absences_open(session),
+            "virtual_open": session.statut in session_day.VIRTUAL_STATUSES,
         },
     )
 

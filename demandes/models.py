@@ -80,6 +80,33 @@ class Demande(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} n°{self.numero}"
 
+    @property
+    def short_label(self) -> str:
+        """The guide's short label beside the candidate: T tiers-temps, Rep report, D dispense…"""
+        if self.kind == DemandeKind.AMENAGEMENT:
+            return "T" if self.sous_type == self.Amenagement.TIERS_TEMPS else "Am"
+        return SHORT_LABELS[self.kind]
+
+    @property
+    def status_colour(self) -> str:
+        """The guide's colour code: orange while studied, green validated, red refused."""
+        return STATUS_COLOURS[self.statut]
+
+    @property
+    def status_text(self) -> str:
+        if self.kind == DemandeKind.FRAUDE and self.statut == DemandeStatus.EN_COURS:
+            return "En cours d'étude par le FDA"
+        return self.get_statut_display()
+
+
+SHORT_LABELS = {
+    DemandeKind.FRAUDE: "F",
+    DemandeKind.REPORT: "Rep",
+    DemandeKind.DISPENSE: "D",
+    DemandeKind.RECOURS: "Rec",
+}
+STATUS_COLOURS = {DemandeStatus.EN_COURS: "warning", DemandeStatus.VALIDEE: "success", DemandeStatus.REFUSEE: "danger"}
+
 
 class DemandeStatusChange(models.Model):
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique")

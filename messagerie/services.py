@@ -6,8 +6,6 @@ read instant of each side), and e-mails the other side once the transaction has 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from centres.models import ServiceFDA
 from portail.errors import BusinessError
+from portail.uploads import safe_filename
 
 from .models import Conversation, Message, PieceJointe
 
@@ -50,16 +49,6 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
 }
 GENERIC_TYPES = {"", "application/octet-stream"}
 MAX_ATTACHMENTS = 10
-
-
-def safe_filename(name: str) -> str:
-    """A file name safe to store and to send back: no path, ASCII letters, digits, dot, dash, underscore."""
-    name = os.path.basename((name or "").replace("\\", "/"))
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    stem, ext = os.path.splitext(name)
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("._-")[:100] or "fichier"
-    ext = re.sub(r"[^A-Za-z0-9.]+", "", ext.lower())[:10]
-    return stem + ext
 
 
 def validate_attachment(upload) -> str:

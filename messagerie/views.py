@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
 from portail.errors import BusinessError
+from portail.uploads import serve_file
 
 from . import selectors, services
 from .forms import ConversationForm, ReplyForm
@@ -86,8 +86,4 @@ def attachment(request, pk, piece_pk):
     piece = get_object_or_404(
         PieceJointe.objects.for_centre(request.centre), message__conversation_id=pk, pk=piece_pk
     )
-    try:
-        handle = piece.fichier.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("Fichier introuvable.") from exc
-    return FileResponse(handle, as_attachment=True, filename=piece.nom, content_type=piece.content_type or None)
+    return serve_file(piece.fichier, filename=piece.nom, content_type=piece.content_type or None)

@@ -5,9 +5,7 @@ status, the closure instant and the number are shown, never edited."""
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count, Q
 
-from candidats.models import InscriptionStatus
 from portail.admin import ReadOnlyAdmin, StatusHistoryInline
 from portail.models import next_number
 
@@ -62,9 +60,7 @@ class SessionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                _nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT))
-            )
+            .with_nb_inscrits("_nb_inscrits")
         )
 
     @admin.display(description="inscrits", ordering="_nb_inscrits")

@@ -19,6 +19,15 @@ class SessionStatus(models.TextChoices):
 
 
 class SessionQuerySet(CentreScopedQuerySet):
+    def with_nb_inscrits(self, name: str = "nb_inscrits"):
+        """Annotate the places taken: active enrolments, virtual candidates excluded (they take no place)."""
+        from candidats.models import InscriptionStatus
+
+        return self.annotate(**{name: models.Count(
+            "inscriptions",
+            filter=models.Q(inscriptions__statut=InscriptionStatus.INSCRIT, inscriptions__virtuel=False),
+        )})
+
     def upcoming(self):
         return self.filter(date__gte=timezone.localdate()).exclude(statut=SessionStatus.ANNULEE)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus
 from tarifs.models import PrixFDA
@@ -27,7 +27,7 @@ def sessions_for_list(centre) -> QuerySet[Session]:
     return (
         Session.objects.for_centre(centre)
         .select_related("produit")
-        .annotate(nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT)))
+        .with_nb_inscrits()
     )
 
 
@@ -35,9 +35,7 @@ def session_for_page(centre, numero: int) -> Session:
     from centres.tenancy import get_for_centre
 
     return get_for_centre(
-        Session.objects.select_related("produit", "created_by").annotate(
-            nb_inscrits=Count("inscriptions", filter=Q(inscriptions__statut=InscriptionStatus.INSCRIT))
-        ),
+        Session.objects.select_related("produit", "created_by").with_nb_inscrits(),
         centre,
         numero=numero,
     )

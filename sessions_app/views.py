@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
 from portail.errors import BusinessError
+from portail.uploads import serve_file
 from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
 
@@ -306,11 +306,7 @@ def document_download(request, numero, pk):
     document = get_object_or_404(
         Document.objects.for_centre(request.centre).visible(timezone.now()), session__numero=numero, pk=pk
     )
-    try:
-        handle = document.fichier.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("Fichier introuvable.") from exc
-    return FileResponse(handle, as_attachment=True, filename=document.nom, content_type=document.content_type)
+    return serve_file(document.fichier, filename=document.nom, content_type=document.content_type)
 
 
 @centre_view(roles=STAFF_ROLES)

@@ -186,3 +186,24 @@ def conversation(centre, by=None, titre: str = "Question sur une session", body:
 
     by = by or MembershipFactory(centre=centre, role=Role.RESPONSABLE).user
     return start_conversation(centre=centre, titre=titre, body=body, attachments=list(attachments), by=by)
+
+
+def past_session(centre, days_ago: int = 1, **kwargs) -> Session:
+    """A session whose test day has passed, enrolment closed (the state the test day leaves it in)."""
+    return SessionFactory(
+        centre=centre, date=timezone.localdate() - dt.timedelta(days=days_ago),
+        statut=kwargs.pop("statut", SessionStatus.CLOSE), **kwargs,
+    )
+
+
+def image_upload(name: str = "photo.png", fmt: str = "PNG", size=(60, 80), colour="navy"):
+    """A real image file as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt)
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}[fmt]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)

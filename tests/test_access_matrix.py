@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from candidats import captures
 from centres.roles import PORTAL_ROLES, Role
 from messagerie.models import PieceJointe
 from tests.factories import (
@@ -16,6 +17,7 @@ from tests.factories import (
     MembershipFactory,
     SessionFactory,
     conversation,
+    image_upload,
     session_document,
     uploaded_pdf,
 )
@@ -91,6 +93,14 @@ ROUTES: dict[str, Route] = {
     ),
     # Issue 5 (running a session): candidate list, candidate page, captures, absences, virtual candidates,
     # correction, results, attestations.
+    "candidats:inscription": Route(kwargs=lambda w: {"numero": w["inscription"].numero}),
+    "candidats:capture": Route(kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "photo"}),
+    "candidats:capture_upload": Route(
+        kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "photo"}, method="POST"
+    ),
+    "candidats:absence": Route(kwargs=lambda w: {"numero": w["inscription"].numero}),
+    "candidats:absents": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:virtuels": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST"),
     # Issue 6 (demandes): request forms, réinscription.
 }
 
@@ -140,6 +150,7 @@ def world(centre_a, centre_b):
     """One of each object of centre A, for the URLs that name an object."""
     session = SessionFactory(centre=centre_a)
     inscription = InscriptionFactory(session=session)
+    captures.store_photo(inscription, image_upload())
     document = session_document(session)
     conv = conversation(centre_a, attachments=[uploaded_pdf()])
     return {

@@ -1,0 +1,178 @@
+"""The session's test day, centre side: the candidate page, photo and signature, absences and virtual
+candidates. Thin views over candidats.captures and candidats.session_day."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from centres.tenancy import centre_view, get_for_centre
+from portail.errors import BusinessError
+from portail.uploads import serve_file
+from sessions_app.models import DocumentKind
+
+from . import captures, selectors, session_day
+from .models import Inscription
+
+CAPTURE_KINDS = {
+    captures.PHOTO: (captures.store_photo, "La photo"),
+    captures.SIGNATURE: (captures.store_signature, "La signature"),
+}
+
+
+class CaptureForm(forms.Form):
+    fichier = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})
+
+
+class VirtualForm(forms.Form):
+    nombre = forms.IntegerField(
+        label="Nombre de candidats virtuels", min_value=1, max_value=session_day.MAX_VIRTUAL_AT_ONCE, initial=1
+    )
+
+
+def _inscription(request, numero: int) -> Inscription:
+    return get_for_centre(
+        Inscription.objects.select_related(
+            "candidat", "session__produit", "created_by", "reporte_depuis"
+        ).prefetch_related(selectors.epreuves_prefetch(), "demandes"),
+        request.centre,
+        numero=numero,
+    )
+
+
+@centre_view()
+def inscription_detail(request, numero: int):
+    """The candidate page: everything held on one enrolment."""
+    inscription = _inscription(request, numero)
+    attestation = (
+        inscription.documents.filter(kind=DocumentKind.ATTESTATION).order_by("-created_at").first()
+    )
+    return render(
+        request,
+        "candidats/inscription_detail.html",
+        {
+            "inscription": inscription,
+            "session": inscription.session,
+            "candidat": inscription.candidat,
+            "attestation": attestation,
+            "captures": [
+                (captures.PHOTO, "Photo", inscription.photo),
+                (captures.SIGNATURE, "Signature", inscription.signature),
+            ],
+            "captures_open": inscription.session.statut in captures.CAPTURE_STATUSES,
+        },
+    )
+
+
+@centre_view()
+def capture(request, numero: int, kind: str):
+    """A photo or signature, shown only to the candidate's centre (404 otherwise)."""
+    if kind not in CAPTURE_KINDS:
+        raise Http404
+    inscription = get_for_centre(Inscription, request.centre, numero=numero)
+    fieldfile = getattr(inscription, kind)
+    if not fieldfile:
+        raise Http404("Aucun fichier.")
+    extension = fieldfile.name.rsplit(".", 1)[-1]
+    content_type = "image/jpeg" if extension == "jpg" else "image/png"
+    return serve_file(
+        fieldfile, filename=f"{inscription.numero}_{kind}.{extension}", content_type=content_type,
+        as_attachment=False,
+    )
+
+
+@require_POST
+@centre_view()
+def capture_upload(request, numero: int, kind: str):
+    if kind not in CAPTURE_KINDS:
+        raise Http404
+    inscription = get_for_centre(Inscription.objects.select_related("session"), request.centre, numero=numero)
+    store, label = CAPTURE_KINDS[kind]
+    form = CaptureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors["fichier"][0])
+    else:
+        try:
+            changed = store(inscription, form.cleaned_data["fichier"], by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{label} est enregistrée." if changed else f"{label} était déjà à jour.")
+    return redirect("candidats:inscription", numero=numero)
+
+
+@centre_view()
+def absence(request, numero: int):
+    """ "Gérer l'absence" of one candidate: per épreuve for a modular product, for the session otherwise."""
+    inscription = _inscription(request, numero)
+    if request.method == "POST":
+        try:
+            session_day.set_absence(
+                inscription,
+                epreuve_ids=[int(v) for v in request.POST.getlist("epreuve") if v.isdigit()],
+                whole="session" in request.POST,
+                by=request.user,
+            )
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Les absences de {inscription.candidat} sont enregistrées.")
+            return redirect("candidats:session_candidats", numero=inscription.session.numero)
+    return render(request, "candidats/absence.html", {"inscription": inscription, "session": inscription.session})
+
+
+@centre_view()
+def absents(request, numero: int):
+    """ "Déclarer les absents": the whole session at once, confirmed even when nobody was absent."""
+    session = selectors.session_for_enrolment(request.centre, numero)
+    inscriptions = selectors.session_inscriptions(session).filter(statut="inscrit")
+    if request.method == "POST":
+        chosen: dict[int, list[int]] = {}
+        for value in request.POST.getlist("absent"):
+            inscription_id, _, epreuve_id = value.partition(":")
+            if inscription_id.isdigit() and epreuve_id.isdigit():
+                chosen.setdefault(int(inscription_id), []).append(int(epreuve_id))
+        try:
+            session_day.declare_absences(session, chosen, by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            count = len(chosen)
+            messages.success(
+                request,
+                f"Absences déclarées pour la session {session.numero} : "
+                + (f"{count} candidat{'s' if count > 1 else ''} absent{'s' if count > 1 else ''}." if count
+                   else "aucun absent."),
+            )
+            return redirect("sessions:detail", numero=session.numero)
+    return render(
+        request,
+        "candidats/absents.html",
+        {
+            "session": session,
+            "inscriptions": inscriptions,
+            "epreuves": selectors.product_epreuves(session),
+        },
+    )
+
+
+@require_POST
+@centre_view()
+def virtuels(request, numero: int):
+    """ "Ajouter des candidats virtuels" to a session."""
+    session = selectors.session_for_enrolment(request.centre, numero)
+    form = VirtualForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["nombre"][0])
+    else:
+        try:
+            created = session_day.add_virtual_candidates(session, form.cleaned_data["nombre"], by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            names = ", ".join(f"{i.candidat.nom} {i.candidat.prenom}" for i in created)
+            messages.success(request, f"Ajouté{'s' if len(created) > 1 else ''} : {names}.")
+    return redirect("candidats:session_candidats", numero=numero)
