@@ -264,20 +264,20 @@ def known_enrolments(session: Session, dates_naissance: Iterable[dt.date | None]
     if not dates:
         return Known(in_session, same_product)
     delai = dt.timedelta(days=session.produit.delai_entre_passages)
+    # The sessions first (this one, and the product's around its date), then their enrolments through
+    # the session index: an OR across the join would scan every enrolment of the country.
+    sessions = Session.objects.filter(
+        Q(pk=session.pk)
+        | Q(produit_id=session.produit_id, date__gte=session.date - delai, date__lte=session.date + delai)
+    )
     rows = (
         Inscription.objects.filter(
             statut=InscriptionStatus.INSCRIT,
             candidat__date_naissance__in=dates,
-        )
-        .filter(
-            Q(session=session)
-            | Q(
-                session__produit_id=session.produit_id,
-                session__date__gte=session.date - delai,
-                session__date__lte=session.date + delai,
-            )
+            session__in=sessions.values("pk"),
         )
         .select_related("candidat", "session")
+        .order_by()
     )
     for inscription in rows:
         c = inscription.candidat
