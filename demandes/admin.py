@@ -3,9 +3,12 @@
 Demandes are created by centres through the demande services and decided through them (later issues
 add the accept / refuse actions and one list per kind): here the status is shown, never edited."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from portail.admin import ReadOnlyAdmin, StatusHistoryInline
+from portail.errors import BusinessError
 
 from .models import Anomalie, Demande, DemandeStatusChange, Notification
 
@@ -31,7 +34,9 @@ class DemandeAdmin(admin.ModelAdmin):
         "statut",
     )
     list_display_links = ("numero", "kind")
-    list_filter = ("kind", "statut", "centre", "inscription__session__produit", "created_at", "decided_at")
+    # No centre filter nor date hierarchy: at national scale one lists a thousand centres and the other
+    # scans every request at each display (make bench); the search finds a centre by code or name.
+    list_filter = ("kind", "statut", "inscription__session__produit", "created_at", "decided_at")
     search_fields = (
         "numero__exact",
         "inscription__numero__exact",
@@ -49,7 +54,6 @@ class DemandeAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("centre", "inscription", "epreuve", "justificatifs", "nouvelle_inscription")
     readonly_fields = ("numero", "statut", "created_by", "created_at", "decided_by", "decided_at")
-    date_hierarchy = "created_at"
     inlines = (DemandeStatusChangeInline,)
     fieldsets = (
         (None, {"fields": ("numero", "kind", "statut", "centre", "inscription")}),
@@ -115,10 +119,40 @@ class AnomalieAdmin(admin.ModelAdmin):
     autocomplete_fields = ("session", "inscription", "epreuve")
     readonly_fields = ("statut", "created_by", "created_at", "processed_by", "processed_at")
     date_hierarchy = "created_at"
+    actions = ("marquer_traitee",)
 
     @admin.display(description="centre", ordering="session__centre__nom")
     def centre(self, obj):
         return obj.session.centre
+
+    @admin.action(description="Marquer comme traitée")
+    def marquer_traitee(self, request, queryset):
+        """Process the selected lines with one comment (confirmation page first); the last line of a
+        session moves it to En correction (sessions_app.correction)."""
+        from sessions_app.correction import process_anomalie
+
+        if "appliquer" not in request.POST:
+            return TemplateResponse(request, "demandes/admin_process_anomalies.html", {
+                **self.admin_site.each_context(request),
+                "title": "Marquer les anomalies comme traitées",
+                "anomalies": queryset.select_related("session", "inscription__candidat", "epreuve"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            })
+        comment = request.POST.get("commentaire", "")
+        for anomalie in queryset.select_related("session"):
+            try:
+                moved = process_anomalie(anomalie, by=request.user, comment=comment)
+            except BusinessError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+                continue
+            self.message_user(request, f"Anomalie traitée : {anomalie}.", messages.SUCCESS)
+            if moved:
+                self.message_user(
+                    request, f"Toutes les anomalies de la session {anomalie.session.numero} sont traitées : "
+                    "la session est en correction.", messages.SUCCESS,
+                )
+        return None
 
 
 @admin.register(Notification)

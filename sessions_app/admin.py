@@ -9,6 +9,7 @@ from django.db import transaction
 from portail.admin import ReadOnlyAdmin, StatusHistoryInline
 from portail.models import next_number
 
+from .admin_results import ResultsAdminMixin
 from .models import BonDeCommande, Document, Session, SessionStatus, SessionStatusChange, SessionTarif
 
 
@@ -26,7 +27,7 @@ class SessionStatusChangeInline(StatusHistoryInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
     list_display = (
         "numero",
         "produit",
@@ -39,6 +40,7 @@ class SessionAdmin(admin.ModelAdmin):
         "statut",
         "afficher_en_ligne",
         "closes_at",
+        "resultats",
     )
     list_display_links = ("numero", "produit")
     list_filter = ("statut", "produit", "centre", "date", "afficher_en_ligne", "produit__gamme")
@@ -62,6 +64,10 @@ class SessionAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .with_nb_inscrits("_nb_inscrits")
         )
+
+    @admin.display(description="résultats")
+    def resultats(self, obj):
+        return self.resultats_link(obj)
 
     @admin.display(description="inscrits", ordering="_nb_inscrits")
     def nb_inscrits(self, obj):

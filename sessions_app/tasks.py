@@ -36,3 +36,27 @@ def render_documents_of_sessions(session_ids: list[int]) -> None:
 )
 def rerender_bon_de_commande(session_id: int) -> None:
     services.rerender_bon_de_commande(session_id)
+
+
+@shared_task(
+    name="sessions_app.tasks.render_anomalies_sheet",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def render_anomalies_sheet(session_id: int) -> None:
+    from . import correction
+
+    correction.render_anomalies_sheet(session_id)
+
+
+@shared_task(
+    name="sessions_app.tasks.render_attestations",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def render_attestations(session_id: int) -> int:
+    from . import attestations
+
+    return attestations.render_attestations(session_id)

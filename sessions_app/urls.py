@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import after_views, views
 
 app_name = "sessions"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("<int:numero>/documents/<int:pk>/", views.document_download, name="document"),
     path("<int:numero>/documents/bon-de-commande/signer/", views.sign_confirm, name="sign_confirm"),
     path("<int:numero>/documents/bon-de-commande/signer/confirmer/", views.sign, name="sign"),
+    path("<int:numero>/mise-en-correction/", after_views.mise_en_correction, name="correction"),
+    path("<int:numero>/resultats/", after_views.resultats, name="resultats"),
+    path("<int:numero>/resultats/export.xlsx", after_views.resultats_export, name="resultats_export"),
+    path("<int:numero>/attestations.zip", after_views.attestations_zip, name="attestations_zip"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from candidats.session_day import absences_open
 from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
 from portail.errors import BusinessError
@@ -242,6 +243,9 @@ def detail(request, numero):
             "can_open": request.membership.role in STAFF_ROLES
             and session.statut == SessionStatus.PLANIFIEE
             and session.enrolment_open(),
+            "absences_open": absences_open(session),
+            "can_correct": session.statut == SessionStatus.CLOSE and session.date < timezone.localdate(),
+            "published": session.statut in (SessionStatus.RESULTATS, SessionStatus.CLOTUREE),
         },
     )
 

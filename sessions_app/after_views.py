@@ -1,0 +1,139 @@
+"""After the test day, centre side: "Mettre en correction" (readiness check + feuille d'anomalies), the
+Tableau de résultats with its Excel export, and every attestation of the session as one zip."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from candidats.models import Inscription, InscriptionStatus
+from centres.tenancy import centre_view, get_for_centre
+from demandes.models import Anomalie
+from portail.errors import BusinessError
+
+from . import attestations, correction, results
+from .models import Document, DocumentKind, Session, SessionStatus
+from .views import STAFF_ROLES
+
+
+class AnomalieForm(forms.Form):
+    inscription = forms.ModelChoiceField(queryset=Inscription.objects.none(), required=False, label="Candidat",
+                                         empty_label="— (toute la session)")
+    epreuve = forms.ModelChoiceField(queryset=None, required=False, label="Épreuve", empty_label="—")
+    kind = forms.ChoiceField(choices=[("", "—")] + list(Anomalie.Kind.choices), label="Nature")
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inscription"].queryset = (
+            Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
+            .select_related("candidat").order_by("candidat__nom", "candidat__prenom")
+        )
+        self.fields["inscription"].label_from_instance = lambda i: f"{i.numero} — {i.candidat.nom.upper()} {i.candidat.prenom}"
+        self.fields["epreuve"].queryset = session.produit.epreuves.order_by("ordre")
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control form-control-sm" if name == "description" else "form-select form-select-sm"
+
+    def line(self) -> correction.AnomalyLine:
+        cd = self.cleaned_data
+        return correction.AnomalyLine(
+            kind=cd["kind"], description=cd["description"], inscription=cd.get("inscription"), epreuve=cd.get("epreuve")
+        )
+
+
+AnomalieFormSet = forms.formset_factory(AnomalieForm, extra=3, max_num=200, validate_max=True)
+
+
+def _session(request, numero: int) -> Session:
+    return get_for_centre(Session.objects.select_related("produit", "centre"), request.centre, numero=numero)
+
+
+@centre_view(roles=STAFF_ROLES)
+def mise_en_correction(request, numero: int):
+    session = _session(request, numero)
+    try:
+        correction.check_can_start(session)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("sessions:detail", numero=numero)
+    check = correction.readiness(session)
+    # One line ready for each virtual candidate that must be justified, plus three free lines.
+    initial = [
+        {"inscription": i.pk, "kind": Anomalie.Kind.CANDIDAT_VIRTUEL} for i in check.unjustified_virtuals
+    ]
+    formset = AnomalieFormSet(
+        request.POST or None, initial=initial, form_kwargs={"session": session}, prefix="anomalies"
+    )
+    if request.method == "POST" and formset.is_valid():
+        # Blank lines (untouched) are not anomalies; a prefilled line counts once it has a description.
+        lines = [f.line() for f in formset if f.has_changed() and f.cleaned_data]
+        try:
+            statut = correction.put_in_correction(
+                session, lines=lines, reason=request.POST.get("raison", ""), by=request.user
+            )
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            if statut == SessionStatus.CORRECTION:
+                messages.success(request, f"La session {session.numero} est en correction.")
+            else:
+                messages.success(
+                    request,
+                    f"La feuille d'anomalies de la session {session.numero} est transmise à votre chargé(e) de "
+                    "clientèle : la session passera en correction une fois les anomalies traitées.",
+                )
+            return redirect("sessions:detail", numero=numero)
+    return render(
+        request, "sessions_app/correction.html",
+        {"session": session, "check": check, "formset": formset, "raison": request.POST.get("raison", "")},
+    )
+
+
+@centre_view()
+def resultats(request, numero: int):
+    """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
+    session = _session(request, numero)
+    published = session.statut in attestations.PUBLISHED
+    rows = results.results_table(session) if published else []
+    documents = (
+        dict(
+            Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list("inscription_id", "pk")
+        )
+        if published else {}
+    )
+    for row in rows:
+        row.attestation_pk = documents.get(row.pk)
+    return render(
+        request, "sessions_app/resultats.html",
+        {"session": session, "published": published, "rows": rows, "nb_attestations": len(documents)},
+    )
+
+
+def _published_or_redirect(request, session):
+    if session.statut not in attestations.PUBLISHED:
+        messages.error(request, "Les résultats de cette session ne sont pas encore publiés.")
+        return redirect("sessions:resultats", numero=session.numero)
+    return None
+
+
+@centre_view()
+def resultats_export(request, numero: int):
+    session = _session(request, numero)
+    if (refusal := _published_or_redirect(request, session)) is not None:
+        return refusal
+    filename, mimetype, content = results.results_xlsx(session)
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@centre_view()
+def attestations_zip(request, numero: int):
+    session = _session(request, numero)
+    if (refusal := _published_or_redirect(request, session)) is not None:
+        return refusal
+    response = HttpResponse(attestations.attestations_zip(session), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="attestations_{session.numero}.zip"'
+    return response

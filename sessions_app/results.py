@@ -1,0 +1,240 @@
+"""Results: FDA enters or imports scores per épreuve, levels come from the scale in force at the session
+date (tarifs.scales), publication moves the session to Résultats disponibles and queues the attestations.
+
+Every write is all-or-nothing: one wrong score refuses the whole grid or file, with the row named."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
+from portail.errors import BusinessError
+from tarifs.scales import bareme_for, level_for
+
+from .models import Session, SessionStatus
+from .services import transition
+
+S = SessionStatus
+ENTRY_STATUSES = frozenset({S.CORRECTION})
+IMPORT_HEADERS = ("N° inscription", "Épreuve", "Score")
+MAX_IMPORT_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One score to record: (enrolment number, épreuve code, score) and where it came from ("Ligne 4")."""
+
+    numero: int
+    epreuve_code: str
+    score: int
+    where: str
+
+
+def scored_epreuves(session: Session) -> list[InscriptionEpreuve]:
+    """The épreuves that get a score: sat (not absent, not dispensed) by an active enrolment."""
+    return list(
+        InscriptionEpreuve.objects.filter(
+            inscription__session=session, inscription__statut=InscriptionStatus.INSCRIT, absent=False,
+            dispense=False,
+        )
+        .select_related("inscription__candidat", "epreuve")
+        .order_by("inscription__candidat__nom", "inscription__candidat__prenom", "inscription__numero",
+                  "epreuve__ordre")
+    )
+
+
+def _check_entry(session: Session) -> None:
+    if session.statut not in ENTRY_STATUSES:
+        raise BusinessError(
+            f"La session {session.numero} est « {session.get_statut_display()} » : les scores se saisissent "
+            "quand elle est En correction."
+        )
+
+
+@transaction.atomic
+def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
+    """Record scores (replacing earlier ones). Returns how many were recorded. Raises BusinessError listing
+    every wrong row; then nothing is recorded."""
+    locked = Session.objects.select_for_update().select_related("produit").get(pk=session.pk)
+    _check_entry(locked)
+    sat = {(ie.inscription.numero, ie.epreuve.code): ie for ie in scored_epreuves(locked)}
+    errors, resolved = [], []
+    scales: dict[int, object] = {}
+    for row in rows:
+        ie = sat.get((row.numero, row.epreuve_code))
+        if ie is None:
+            errors.append(
+                f"{row.where} : l'inscription {row.numero} n'a pas passé l'épreuve « {row.epreuve_code} » "
+                "dans cette session (inconnue, absente ou dispensée)."
+            )
+            continue
+        if ie.epreuve_id not in scales:
+            scales[ie.epreuve_id] = bareme_for(locked.produit, ie.epreuve, locked.date)
+        bareme = scales[ie.epreuve_id]
+        if bareme is None:
+            errors.append(
+                f"{row.where} : aucun barème de l'épreuve {row.epreuve_code} n'est en vigueur le "
+                f"{locked.date:%d/%m/%Y} pour {locked.produit.nom}."
+            )
+        elif not 0 <= row.score <= bareme.score_max:
+            errors.append(f"{row.where} : le score {row.score} doit être compris entre 0 et {bareme.score_max}.")
+        else:
+            resolved.append((ie, row.score))
+    if errors:
+        raise BusinessError(" ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else ""))
+    for ie, score in resolved:
+        cecrl, nclc, score_max = level_for(locked.produit, ie.epreuve, locked.date, score)
+        Resultat.objects.update_or_create(
+            inscription=ie.inscription, epreuve=ie.epreuve,
+            defaults={"score": score, "score_max": score_max, "niveau_cecrl": cecrl, "nclc": nclc, "saisi_par": by},
+        )
+    return len(resolved)
+
+
+def rows_from_grid(data: Mapping[str, str]) -> list[ScoreRow]:
+    """The admin's entry grid: fields named `score-<numero>-<code épreuve>`; empty fields are skipped."""
+    rows = []
+    for key, value in data.items():
+        if not key.startswith("score-") or not str(value).strip():
+            continue
+        _, numero, code = key.split("-", 2)
+        where = f"Inscription {numero}, {code}"
+        try:
+            rows.append(ScoreRow(int(numero), code, int(str(value).strip()), where))
+        except ValueError:
+            raise BusinessError(f"{where} : « {value} » n'est pas un score entier.") from None
+    return rows
+
+
+def rows_from_xlsx(content: bytes) -> list[ScoreRow]:
+    """Columns N° inscription, Épreuve, Score (first sheet, headers on row 1)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise BusinessError("Le fichier n'est pas un classeur Excel (.xlsx) lisible.") from None
+    sheet = workbook.worksheets[0]
+    if (sheet.max_row or 0) > MAX_IMPORT_ROWS + 1:
+        raise BusinessError(f"Le fichier dépasse {MAX_IMPORT_ROWS} lignes.")
+    lines = sheet.iter_rows(values_only=True)
+    header = tuple(str(c or "").strip() for c in next(lines, ())[:3])
+    if header != IMPORT_HEADERS:
+        raise BusinessError(f"La première ligne doit contenir les colonnes : {', '.join(IMPORT_HEADERS)}.")
+    rows, errors = [], []
+    for number, values in enumerate(lines, start=2):
+        values = tuple(values[:3]) + (None,) * (3 - len(values[:3]))
+        if all(v in (None, "") for v in values):
+            continue
+        numero, code, score = values
+        where = f"Ligne {number}"
+        try:
+            rows.append(ScoreRow(int(numero), str(code or "").strip().upper(), int(score), where))
+        except (TypeError, ValueError):
+            errors.append(f"{where} : numéro d'inscription et score doivent être des nombres entiers.")
+    workbook.close()
+    if errors:
+        raise BusinessError(" ".join(errors[:20]))
+    if not rows:
+        raise BusinessError("Le fichier ne contient aucun score.")
+    return rows
+
+
+def import_template(session: Session) -> bytes:
+    """An .xlsx listing every épreuve to score, the Score column empty."""
+    from openpyxl import Workbook
+
+    from portail.spreadsheets import safe_cell
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Scores {session.numero}"
+    sheet.append(IMPORT_HEADERS + ("Nom", "Prénom"))
+    for ie in scored_epreuves(session):
+        candidat = ie.inscription.candidat
+        sheet.append([ie.inscription.numero, ie.epreuve.code, None, safe_cell(candidat.nom), safe_cell(candidat.prenom)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def missing_scores(session: Session) -> list[InscriptionEpreuve]:
+    scored = set(
+        Resultat.objects.filter(inscription__session=session).values_list("inscription_id", "epreuve_id")
+    )
+    return [ie for ie in scored_epreuves(session) if (ie.inscription_id, ie.epreuve_id) not in scored]
+
+
+@transaction.atomic
+def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
+    """ "Publier les résultats": Résultats disponibles, then the attestations are rendered by Celery."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.statut != S.CORRECTION:
+        raise BusinessError(
+            f"La session {locked.numero} est « {locked.get_statut_display()} » : seuls les résultats d'une "
+            "session En correction peuvent être publiés."
+        )
+    missing = missing_scores(locked)
+    if missing and not allow_missing:
+        n = len(missing)
+        raise BusinessError(
+            f"{n} score{'s' if n > 1 else ''} manque{'nt' if n > 1 else ''} (par exemple inscription "
+            f"{missing[0].inscription.numero}, {missing[0].epreuve.code}). Saisissez-les, ou confirmez la "
+            "publication sans eux."
+        )
+    comment = "Résultats publiés par le FDA."
+    if missing:
+        comment += f" Publiés sans {len(missing)} score(s) manquant(s), sur confirmation."
+    transition(locked, S.RESULTATS, by=by, comment=comment)
+    session.statut = locked.statut
+    from .tasks import render_attestations
+
+    session_id = locked.pk
+    transaction.on_commit(lambda: render_attestations.delay(session_id))
+
+
+def results_table(session: Session) -> list[Inscription]:
+    """The Tableau de résultats: every active enrolment with `lines` = (épreuve, result or None, absent)."""
+    inscriptions = list(
+        Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
+        .select_related("candidat")
+        .prefetch_related("epreuves__epreuve", "resultats")
+        .order_by("candidat__nom", "candidat__prenom", "numero")
+    )
+    for inscription in inscriptions:
+        by_epreuve = {r.epreuve_id: r for r in inscription.resultats.all()}
+        inscription.lines = [
+            (ie.epreuve, by_epreuve.get(ie.epreuve_id), ie.absent, ie.dispense)
+            for ie in sorted(inscription.epreuves.all(), key=lambda ie: (ie.epreuve.ordre, ie.epreuve.code))
+        ]
+    return inscriptions
+
+
+def results_xlsx(session: Session) -> tuple[str, str, bytes]:
+    from openpyxl import Workbook
+
+    from portail.spreadsheets import safe_cell
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Résultats {session.numero}"
+    sheet.append(["N° inscription", "Nom", "Prénom", "Épreuve", "Score", "Sur", "Niveau CECRL", "NCLC", "Statut"])
+    for inscription in results_table(session):
+        for epreuve, result, absent, dispense in inscription.lines:
+            status = "Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté"
+            sheet.append([
+                inscription.numero, safe_cell(inscription.candidat.nom.upper()), safe_cell(inscription.candidat.prenom),
+                epreuve.code, result.score if result else None, result.score_max if result else None,
+                result.niveau_cecrl if result else None, result.nclc if result else None, status,
+            ])
+    out = io.BytesIO()
+    workbook.save(out)
+    return (
+        f"resultats_{session.numero}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        out.getvalue(),
+    )
