@@ -75,6 +75,8 @@ class Demande(models.Model):
             models.Index(fields=["centre", "kind", "statut"]),
             models.Index(fields=["kind", "statut", "created_at"]),
             models.Index(fields=["inscription", "kind"]),
+            # The FDA back office lists every centre's requests newest first (ordering + pk tie-break).
+            models.Index(fields=["created_at", "id"], name="demande_created_at_id"),
         ]
 
     def __str__(self):

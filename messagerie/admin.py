@@ -79,11 +79,12 @@ class ConversationAdminForm(forms.ModelForm):
 class ConversationAdmin(admin.ModelAdmin):
     form = ConversationAdminForm
     list_display = ("titre", "centre", "service", "statut", "assigned_to", "last_message_at", "a_lire")
-    list_filter = (UnreadByFdaFilter, AssignedToMeFilter, "statut", "service", "assigned_to", "centre", "last_message_at")
+    # No centre filter nor date hierarchy: at national scale one lists a thousand centres and the other
+    # scans every conversation at each display (make bench); the search finds a centre by code or name.
+    list_filter = (UnreadByFdaFilter, AssignedToMeFilter, "statut", "service", "assigned_to", "last_message_at")
     search_fields = ("titre", "centre__code", "centre__nom", "created_by__email")
     list_select_related = ("centre", "assigned_to")
     autocomplete_fields = ("centre", "assigned_to", "created_by")
-    date_hierarchy = "last_message_at"
     actions = ("fermer_conversations",)
     activity_fields = (
         "statut",

@@ -55,6 +55,8 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["centre", "-last_message_at"]),
             models.Index(fields=["statut", "-last_message_at"]),
+            # The FDA back office lists every centre's conversations by last activity (+ pk tie-break).
+            models.Index(fields=["last_message_at", "id"], name="conversation_last_message_id"),
         ]
 
     def __str__(self):
