@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
@@ -20,13 +21,24 @@ class SessionStatus(models.TextChoices):
 
 class SessionQuerySet(CentreScopedQuerySet):
     def with_nb_inscrits(self, name: str = "nb_inscrits"):
-        """Annotate the places taken: active enrolments, virtual candidates excluded (they take no place)."""
-        from candidats.models import InscriptionStatus
+        """Annotate the places taken: active enrolments, virtual candidates excluded (they take no place).
 
-        return self.annotate(**{name: models.Count(
-            "inscriptions",
-            filter=models.Q(inscriptions__statut=InscriptionStatus.INSCRIT, inscriptions__virtuel=False),
-        )})
+        A correlated subquery, not a JOIN + GROUP BY: a paginated list then counts its rows without
+        touching the enrolments and computes the places of the 25 rows shown only (make bench)."""
+        from candidats.models import Inscription, InscriptionStatus
+
+        taken = (
+            Inscription.objects.filter(
+                session=models.OuterRef("pk"), statut=InscriptionStatus.INSCRIT, virtuel=False
+            )
+            .order_by()
+            .values("session")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            **{name: Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)}
+        )
 
     def upcoming(self):
         return self.filter(date__gte=timezone.localdate()).exclude(statut=SessionStatus.ANNULEE)
