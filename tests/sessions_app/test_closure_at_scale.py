@@ -21,9 +21,13 @@ def due_sessions(n, statut=SessionStatus.OUVERTE):
         return [SessionFactory(date=dt.date(2026, 10, 6), statut=statut) for _ in range(n)]
 
 
-@pytest.fixture
-def small_batches(monkeypatch):
+@pytest.fixture(params=["one statement on PostgreSQL", "ORM, any database"])
+def small_batches(request, monkeypatch):
+    """Batches of two, through each of the two ways of closing a batch (the ORM one is what SQLite
+    runs; on PostgreSQL it is forced here so that CI checks both)."""
     monkeypatch.setattr(services, "CLOSURE_BATCH", 2)
+    if request.param == "ORM, any database":
+        monkeypatch.setattr(services, "_close_batch_postgresql", services._close_batch_orm)
 
 
 def test_it_closes_every_due_session_batch_after_batch_with_one_history_row_each(
