@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 SYNC_MAX_ROWS = 200
 UNEXPECTED = "L'import a échoué sur une erreur inattendue : aucune inscription n'a été enregistrée. Réessayez ; si l'erreur persiste, contactez le FDA."
 PROGRESS_EVERY = 100
+PARSED_TTL = 3600  # validated rows kept for the confirmation; read from the file again after that
 LABELS = dict(COLUMNS) | {
     "genre": "Genre",
     "email": "E-mail",
@@ -406,6 +407,20 @@ def progress_key(job_id: int) -> str:
     return f"candidats:import:{job_id}:progress"
 
 
+def parsed_key(job: ImportJob) -> str:
+    # The creation instant too: a job number may come back after a database is recreated, not with it.
+    return f"candidats:import:{job.pk}:{job.created_at.timestamp()}:{job.fichier.name}:parsed"
+
+
+def _parsed_for_import(job: ImportJob, session: Session) -> ParsedFile:
+    """The rows validation converted (the stored file never changes), or the file read again when
+    the cache has lost them: reading and converting 5,000 rows once instead of twice (make bench)."""
+    parsed = cache.get(parsed_key(job))
+    if isinstance(parsed, ParsedFile):
+        return parsed
+    return parse_file(_read_job_file(job), job.nom_fichier, session)
+
+
 def start_import(*, session: Session, upload, by) -> ImportJob:
     """Store the upload (Django storage) as an ImportJob waiting for validation."""
     content = upload.read()
@@ -436,6 +451,8 @@ def validate_job(job_id: int) -> ImportJob | None:
     try:
         parsed = parse_file(_read_job_file(job), job.nom_fichier, session, progress=_progress_setter(job.pk))
         errors, warnings = full_check(session, parsed)
+        if not errors:
+            cache.set(parsed_key(job), parsed, PARSED_TTL)
     except FileRejected as exc:
         return _finish(
             job, ImportJob.Statut.ERREURS, {"fichier": exc.message, "errors": [], "warnings": []}, 0
@@ -495,7 +512,7 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
     rapport = dict(job.rapport)
     try:
-        parsed = parse_file(_read_job_file(job), job.nom_fichier, session)
+        parsed = _parsed_for_import(job, session)
         if parsed.errors:
             raise services.RowsInvalid(parsed.errors)
         key = progress_key(job.pk)
