@@ -116,20 +116,27 @@ def pages(big_session: int, small_session: int, search: str) -> list[tuple[str, 
         (
             "Admin : conversations",
             "/admin/messagerie/conversation/",
-            "/admin/messagerie/conversation/?centre__id__exact=2",
+            "/admin/messagerie/conversation/?q=BENCH-0002",
             True,
         ),
     ]
     optional = [
-        ("Demandes", "demandes:list"),
-        ("Résultats", "candidats:resultats"),
-        ("Pré-inscriptions", "candidats:pre_inscriptions"),
+        ("Demandes", "demandes:list", False),
+        ("Page d'une session (300)", "sessions:detail", True),
+        ("Résultats d'une session (300)", "sessions:resultats", True),
+        ("Absents d'une session (300)", "candidats:absents", True),
+        ("Pré-inscriptions", "candidats:pre_inscriptions", False),
     ]
-    for label, name in optional:
+    for label, name, of_session in optional:
         try:
-            rows.append((label, reverse(name), reverse(name), False))
+            big, small = (
+                (reverse(name, args=[big_session]), reverse(name, args=[small_session]))
+                if of_session
+                else (reverse(name), reverse(name))
+            )
         except NoReverseMatch:
             continue
+        rows.append((label, big, small, False))
     return rows
 
 
@@ -153,7 +160,13 @@ def measure_pages(port: int, runs: int) -> list[dict]:
     for label, path, small_path, admin in pages(big, small, search.lower()):
         at_scale = measure_page(clients[("admin", None) if admin else ("centre", "big")], path, runs=runs)
         at_ten = measure_page(clients[("admin", None) if admin else ("centre", "small")], small_path, runs=5)
-        row = {"page": label, **at_scale, "queries_10_rows": at_ten["queries"], "path_10_rows": small_path}
+        row = {
+            "page": label,
+            **at_scale,
+            "queries_10_rows": at_ten["queries"],
+            "path_10_rows": small_path,
+            "status_10_rows": at_ten["status"],
+        }
         print(
             f"  {label:<38} médiane {row['server_median_ms']:7.1f} ms  p95 {row['server_p95_ms']:7.1f} ms  "
             f"requêtes {row['queries']:3d} (10 lignes : {row['queries_10_rows']}) {row['status']}"
