@@ -190,10 +190,9 @@ def conversation(centre, by=None, titre: str = "Question sur une session", body:
 
 def past_session(centre, days_ago: int = 1, **kwargs) -> Session:
     """A session whose test day has passed, enrolment closed (the state the test day leaves it in)."""
-    return SessionFactory(
-        centre=centre, date=timezone.localdate() - dt.timedelta(days=days_ago),
-        statut=kwargs.pop("statut", SessionStatus.CLOSE), **kwargs,
-    )
+    kwargs.setdefault("date", timezone.localdate() - dt.timedelta(days=days_ago))
+    kwargs.setdefault("statut", SessionStatus.CLOSE)
+    return SessionFactory(centre=centre, **kwargs)
 
 
 def image_upload(name: str = "photo.png", fmt: str = "PNG", size=(60, 80), colour="navy"):

@@ -101,6 +101,10 @@ ROUTES: dict[str, Route] = {
     "candidats:absence": Route(kwargs=lambda w: {"numero": w["inscription"].numero}),
     "candidats:absents": Route(kwargs=lambda w: {"numero": w["session"].numero}),
     "candidats:virtuels": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST"),
+    "sessions:correction": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
+    "sessions:resultats": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "sessions:resultats_export": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "sessions:attestations_zip": Route(kwargs=lambda w: {"numero": w["session"].numero}),
     # Issue 6 (demandes): request forms, réinscription.
 }
 

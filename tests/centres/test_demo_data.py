@@ -3,6 +3,7 @@ import re
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from candidats.codes import ACCESS_CODE_ALPHABET, generate_access_code
 from candidats.models import Inscription, Resultat
@@ -37,7 +38,7 @@ def test_it_is_idempotent(db, capsys):
 
     assert counts() == first
     assert dict(Sequence.objects.values_list("name", "last_value")) == sequences  # no number consumed
-    assert first["sessions_app.Session"] == 10
+    assert first["sessions_app.Session"] == 11
     assert first["candidats.Inscription"] > 50
     out = capsys.readouterr().out
     assert "demo-portail-2026" in out
@@ -102,8 +103,13 @@ def test_paris_has_a_session_in_each_status(demo):
         SessionStatus.RESULTATS,
         SessionStatus.CLOTUREE,
     }
-    close = Session.objects.get(centre__code="PAR01", statut=SessionStatus.CLOSE)
-    assert not close.enrolment_open()
+    for close in Session.objects.filter(centre__code="PAR01", statut=SessionStatus.CLOSE):
+        assert not close.enrolment_open()
+    # The day after a test: absences to declare and a mise en correction to do.
+    assert Session.objects.filter(centre__code="PAR01", statut=SessionStatus.CLOSE, date__lt=timezone.localdate()).exists()
+    # Published sessions have their attestations.
+    for published in Session.objects.filter(statut__in=[SessionStatus.RESULTATS, SessionStatus.CLOTUREE]):
+        assert published.documents.filter(kind="attestation").exists()
     for session in Session.objects.filter(centre__code="PAR01", statut=SessionStatus.OUVERTE):
         assert session.enrolment_open()
     # Each session's history walks from "" to its status.

@@ -310,6 +310,8 @@ SESSIONS = [
     DemoSession("L1", "LYO01", "TEFCAN", 15, dt.time(9, 0), S.OUVERTE, 15, 8, "Salle Rhône, 12 quai Claude Bernard, Lyon"),
     DemoSession("L2", "LYO01", "DFPA1", 25, dt.time(14, 0), S.OUVERTE, 10, 8, "Salle Saône, 12 quai Claude Bernard, Lyon"),
     DemoSession("L3", "LYO01", "TEFIRN", -60, dt.time(9, 0), S.CLOTUREE, 12, 8, "Salle Rhône, 12 quai Claude Bernard, Lyon"),
+    # The day after a test: absences to declare, then "Mettre en correction" (issue 5).
+    DemoSession("P8", "PAR01", "TEFCAN", -2, dt.time(9, 0), S.CLOSE, 10, 6, "Salle Hugo, 101 boulevard Raspail, Paris"),
 ]
 # fmt: on
 
@@ -384,6 +386,7 @@ class Command(BaseCommand):
             self.load_pre_inscriptions_and_contacts()
             self.load_demandes()
             self.load_conversation()
+        self.load_attestations()
         self.print_summary()
 
     # Catalogue ---------------------------------------------------------------------------------------
@@ -721,6 +724,14 @@ class Command(BaseCommand):
                     saisi_par=self.users["pedago@fda.test"],
                 ),
             )
+
+    def load_attestations(self):
+        """The attestations of the published sessions, as the publication task makes them (idempotent)."""
+        from sessions_app.attestations import render_attestations
+
+        for spec in SESSIONS:
+            if spec.statut in WITH_RESULTS:
+                render_attestations(self.sessions[spec.key].pk)
 
     def load_pre_inscriptions_and_contacts(self):
         paris, lyon = self.centres["PAR01"], self.centres["LYO01"]
