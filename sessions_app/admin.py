@@ -3,14 +3,26 @@
 Status changes go through the session services (later issues add them as admin actions); here the
 status, the closure instant and the number are shown, never edited."""
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 
+from messagerie.services import validate_attachment
 from portail.admin import ReadOnlyAdmin, StatusHistoryInline
+from portail.errors import BusinessError
 from portail.models import next_number
+from portail.uploads import safe_filename
 
 from .admin_results import ResultsAdminMixin
-from .models import BonDeCommande, Document, Session, SessionStatus, SessionStatusChange, SessionTarif
+from .models import (
+    BonDeCommande,
+    Document,
+    DocumentKind,
+    Session,
+    SessionStatus,
+    SessionStatusChange,
+    SessionTarif,
+)
 
 
 class SessionTarifInline(admin.TabularInline):
@@ -118,8 +130,41 @@ class SessionStatusChangeAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
+class DocumentForm(forms.ModelForm):
+    """Uploading a document (e.g. a Sujet EO for a session): the centre and the name follow from the session
+    and the file, which is checked like any attachment (type, content, size)."""
+
+    class Meta:
+        model = Document
+        fields = ("kind", "session", "centre", "inscription", "fichier", "nom", "visible_from", "code_verification")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].required = False
+        self.fields["nom"].required = False
+        self.fields["kind"].initial = DocumentKind.SUJET_EO
+
+    def clean(self):
+        cleaned = super().clean()
+        session, upload = cleaned.get("session"), self.files.get("fichier")
+        if not cleaned.get("centre"):
+            if session is None:
+                raise forms.ValidationError("Choisissez la session (ou le centre) du document.")
+            cleaned["centre"] = session.centre
+        elif session is not None and session.centre_id != cleaned["centre"].pk:
+            raise forms.ValidationError("La session choisie n'appartient pas à ce centre.")
+        if upload is not None:
+            try:
+                cleaned["content_type"] = validate_attachment(upload)
+            except BusinessError as exc:
+                raise forms.ValidationError(exc.message) from None
+            cleaned["nom"] = cleaned.get("nom") or safe_filename(upload.name)
+        return cleaned
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
     list_display = (
         "nom",
         "kind",
@@ -141,6 +186,15 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ("centre", "session__produit", "inscription__candidat", "uploaded_by")
     autocomplete_fields = ("centre", "session", "inscription", "uploaded_by")
     date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        obj.centre = form.cleaned_data["centre"]
+        obj.nom = form.cleaned_data["nom"] or obj.nom
+        if "content_type" in form.cleaned_data:
+            obj.content_type = form.cleaned_data["content_type"]
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(BonDeCommande)

@@ -301,3 +301,24 @@ def test_admin_results_page_enters_imports_and_publishes(client, session, fda_ag
     session.refresh_from_db()
     assert session.statut == SessionStatus.RESULTATS
     assert Document.objects.filter(inscription=inscription, kind=DocumentKind.ATTESTATION).exists()
+
+
+def test_the_service_pedagogique_puts_an_eo_subject_online_from_a_date(client, centre_a, responsable, fda_agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = past_session(centre_a, statut=SessionStatus.CLOSE)
+    admin_force_login(client, fda_agent)
+    add = reverse("admin:sessions_app_document_add")
+    bad = client.post(add, {"kind": "sujet_eo", "session": session.pk, "fichier": SimpleUploadedFile(
+        "sujet.pdf", b"<html>not a pdf</html>", content_type="application/pdf")})
+    assert "ne correspond pas à son extension" in bad.content.decode()
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    client.post(add, {
+        "kind": "sujet_eo", "session": session.pk, "visible_from_0": tomorrow, "visible_from_1": "08:00:00",
+        "fichier": SimpleUploadedFile("Sujet EO n°3.pdf", b"%PDF-1.4 sujet", content_type="application/pdf"),
+    })
+    document = Document.objects.get(kind=DocumentKind.SUJET_EO)
+    assert (document.centre, document.session, document.nom, document.uploaded_by) == (
+        centre_a, session, "Sujet_EO_n3.pdf", fda_agent)
+    client.force_login(responsable)
+    assert "Sujet_EO_n3.pdf" not in client.get(reverse("sessions:documents", args=[session.numero])).content.decode()
