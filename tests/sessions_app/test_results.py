@@ -320,5 +320,8 @@ def test_the_service_pedagogique_puts_an_eo_subject_online_from_a_date(client, c
     document = Document.objects.get(kind=DocumentKind.SUJET_EO)
     assert (document.centre, document.session, document.nom, document.uploaded_by) == (
         centre_a, session, "Sujet_EO_n3.pdf", fda_agent)
-    client.force_login(responsable)
-    assert "Sujet_EO_n3.pdf" not in client.get(reverse("sessions:documents", args=[session.numero])).content.decode()
+    from django.test import Client
+
+    centre = Client()
+    centre.force_login(responsable)
+    assert "Sujet_EO_n3.pdf" not in centre.get(reverse("sessions:documents", args=[session.numero])).content.decode()
