@@ -1,0 +1,122 @@
+"""Issue 5's flow, clicked end to end: after the test day the centre declares an absence, adds a virtual
+candidate and puts the session in correction with an anomaly; FDA processes the anomaly and publishes
+the results in the admin; the centre downloads an attestation."""
+
+import datetime as dt
+
+from django.utils import timezone
+from pypdf import PdfReader
+
+from candidats import captures
+from centres.roles import Role
+from sessions_app.models import BonDeCommande, Session, SessionStatus
+from tarifs.models import Bareme, SeuilNiveau
+from tests.admin_auth import admin_log_in
+from tests.factories import (
+    PASSWORD,
+    CandidatFactory,
+    CentreFactory,
+    InscriptionFactory,
+    MembershipFactory,
+    ProduitFactory,
+    SessionFactory,
+    StaffFactory,
+    epreuve,
+    image_upload,
+)
+
+
+def log_in(page, email):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Tableau de bord").wait_for()
+
+
+def world():
+    centre = CentreFactory(nom="Alliance Française de Lille", code="LIL01")
+    MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@lille.test")
+    StaffFactory(email="charge@fda.test", first_name="Claire", last_name="Martin")
+    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CE", "CO"])
+    for code in ("CE", "CO"):
+        bareme = Bareme.objects.create(produit=produit, epreuve=epreuve(code), date_effet=dt.date(2023, 12, 1),
+                                       score_max=699)
+        for score_min, niveau, nclc in ((0, "< A1", None), (271, "B1", 5), (349, "B2", 7)):
+            SeuilNiveau.objects.create(bareme=bareme, score_min=score_min, niveau_cecrl=niveau, nclc=nclc)
+    session = SessionFactory(centre=centre, produit=produit, date=timezone.localdate() - dt.timedelta(days=1),
+                             statut=SessionStatus.CLOSE)
+    awa = InscriptionFactory(session=session, candidat=CandidatFactory(centre=centre, nom="Diop", prenom="Awa"))
+    marc = InscriptionFactory(session=session, candidat=CandidatFactory(centre=centre, nom="Leroy", prenom="Marc"))
+    for inscription in (awa, marc):
+        captures.store_photo(inscription, image_upload())
+        captures.store_signature(inscription, image_upload())
+    BonDeCommande.objects.create(session=session, statut=BonDeCommande.Statut.SIGNE)
+    return session, awa, marc
+
+
+def test_from_the_test_day_to_the_attestation(page, browser, live_server):
+    session, awa, marc = world()
+    log_in(page, "resp@lille.test")
+
+    # The candidate list: Marc was absent from CO.
+    page.goto(f"/candidats/session/{session.numero}/")
+    row = page.locator("tr", has_text="LEROY")
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("link", name="Gérer l'absence").click()
+    page.get_by_label("Absent(e) à l'épreuve CO").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Les absences de Marc LEROY sont enregistrées.").wait_for()
+    assert page.locator("tr", has_text="LEROY").get_by_text("Absent").is_visible()
+
+    # A virtual candidate replaced a failed capture.
+    page.get_by_label("Nombre de candidats virtuels").fill("1")
+    page.get_by_role("button", name="Ajouter des candidats virtuels").click()
+    page.get_by_text("Ajouté : VIRTUEL Candidat 1.").wait_for()
+
+    # Absences declared for the session, then the mise en correction with the virtual candidate justified.
+    page.get_by_role("link", name="Déclarer les absents").click()
+    page.get_by_role("button", name="Valider la déclaration des absents").click()
+    page.get_by_text("1 candidat absent").wait_for()
+    page.get_by_role("link", name="Mettre en correction").click()
+    page.get_by_text("Chaque candidat virtuel utilisé doit être justifié").wait_for()
+    page.get_by_label("Description (ligne 1)").fill("Webcam en panne : Awa Diop a composé sous un candidat virtuel.")
+    page.get_by_role("button", name="Mettre en correction").click()
+    page.get_by_text("La feuille d'anomalies de la session").wait_for()
+    assert page.get_by_test_id("statut").inner_text() == "Anomalies en cours de traitement"
+
+    # FDA processes the anomaly, enters the scores and publishes, in the admin.
+    fda = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    admin = fda.new_page()
+    admin_log_in(admin, "charge@fda.test")
+    admin.goto("/admin/demandes/anomalie/")
+    admin.locator("input[name=_selected_action]").first.check()
+    admin.locator("select[name=action]").select_option("marquer_traitee")
+    admin.get_by_role("button", name="Envoyer").click()
+    admin.get_by_label("Commentaire FDA").fill("Justification acceptée.")
+    admin.get_by_role("button", name="Marquer comme traitée").click()
+    admin.get_by_text("la session est en correction").wait_for()
+
+    admin.goto(f"/admin/sessions_app/session/{session.pk}/resultats/")
+    for label, score in ((f"Score {awa.numero} CE", "349"), (f"Score {awa.numero} CO", "300"),
+                         (f"Score {marc.numero} CE", "271")):
+        admin.get_by_label(label).fill(score)
+    admin.get_by_role("button", name="Enregistrer les scores").click()
+    admin.get_by_text("3 scores enregistrés.").wait_for()
+    admin.get_by_label("Publier sans les scores manquants").check()  # the virtual candidate's
+    admin.get_by_role("button", name="Publier les résultats").click()
+    admin.get_by_text("les attestations sont en cours de génération").wait_for()
+    fda.close()
+    assert Session.objects.get(pk=session.pk).statut == SessionStatus.RESULTATS
+
+    # The centre reads its results and downloads Awa's attestation.
+    page.goto(f"/sessions/{session.numero}/")
+    page.get_by_role("link", name="Tableau de résultats").click()
+    assert "349 / 699" in page.get_by_test_id("resultats").inner_text()
+    with page.expect_download() as download:
+        page.locator("tr", has_text="DIOP").get_by_role("link", name="Attestation").click()
+    with open(download.value.path(), "rb") as f:
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(f).pages).split())
+    assert "Attestation de résultats" in text and "DIOP Awa" in text and "349 / 699 B2 NCLC 7" in text
+    page.screenshot(path="test-artifacts/session_day_resultats.png", full_page=True)
+
