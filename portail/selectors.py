@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -55,7 +55,14 @@ def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
     # The candidats pages show the same counts: one definition of "à traiter", theirs.
     contacts = pending_contact_requests_count(centre)
     pre = pending_pre_inscriptions_count(centre)
-    passees = Session.objects.for_centre(centre).filter(date__lt=today, statut=SessionStatus.CLOSE).count()
+    # Sessions whose test day has passed and still wait for the centre: absences, then mise en correction.
+    past_close = safe_url(
+        "sessions:list", {"statut": SessionStatus.CLOSE.value, "au": (today - dt.timedelta(days=1)).isoformat()}
+    )
+    passees = Session.objects.for_centre(centre).filter(date__lt=today, statut=SessionStatus.CLOSE).aggregate(
+        absences=Count("pk", filter=Q(absences_declarees_le__isnull=True)),
+        correction=Count("pk", filter=Q(absences_declarees_le__isnull=False)),
+    )
     bons = BonDeCommande.objects.for_centre(centre).filter(statut=BonDeCommande.Statut.NON_SIGNE).count()
     non_lus = Conversation.objects.for_centre(centre).unread_by_centre().count()
     todos = [
@@ -65,9 +72,14 @@ def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
         Todo("pre_inscriptions", pre,
              f"Vous avez {pre} {_plural(pre, 'pré-inscription', 'pré-inscriptions')} à transférer",
              safe_url("candidats:pre_inscriptions")),
-        Todo("sessions_passees", passees,
-             f"{passees} {_plural(passees, 'session dont la date est passée', 'sessions dont la date est passée')} à traiter",
-             safe_url("sessions:list", {"statut": SessionStatus.CLOSE.value, "au": (today - dt.timedelta(days=1)).isoformat()})),
+        Todo("sessions_passees", passees["absences"],
+             f"{passees['absences']} "
+             f"{_plural(passees['absences'], 'session dont la date est passée', 'sessions dont la date est passée')}"
+             " à traiter : absences à déclarer",
+             past_close),
+        Todo("sessions_a_corriger", passees["correction"],
+             f"{passees['correction']} {_plural(passees['correction'], 'session', 'sessions')} à mettre en correction",
+             past_close),
         Todo("bons_de_commande", bons,
              f"{bons} {_plural(bons, 'bon de commande', 'bons de commande')} à signer",
              safe_url("sessions:list", {"statut": SessionStatus.CLOSE.value})),

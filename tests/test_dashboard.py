@@ -70,7 +70,7 @@ def test_reste_a_traiter_counts_every_kind_in_the_guides_words(client, responsab
     assert labels == {
         "contacts": "Vous avez 6 demandes de contact à traiter",
         "pre_inscriptions": "Vous avez 6 pré-inscriptions à transférer",
-        "sessions_passees": "6 sessions dont la date est passée à traiter",
+        "sessions_passees": "6 sessions dont la date est passée à traiter : absences à déclarer",
         "bons_de_commande": "6 bons de commande à signer",
         "messages": "6 messages non lus",
     }
@@ -91,10 +91,21 @@ def test_singular_wording_and_nothing_to_do(client, responsable, centre_a):
     assert labels == [
         "Vous avez 1 demande de contact à traiter",
         "Vous avez 1 pré-inscription à transférer",
-        "1 session dont la date est passée à traiter",
+        "1 session dont la date est passée à traiter : absences à déclarer",
         "1 bon de commande à signer",
         "1 message non lu",
     ]
+
+
+def test_sessions_with_absences_declared_wait_for_the_mise_en_correction(client, responsable, centre_a):
+    fill(centre_a, 3)
+    Session.objects.filter(pk__in=Session.objects.filter(date__lt=TODAY).values("pk")[:2]).update(
+        absences_declarees_le=timezone.now()
+    )
+    client.force_login(responsable)
+    labels = {t.kind: t.label for t in client.get(reverse("dashboard")).context["a_traiter"]}
+    assert labels["sessions_passees"] == "1 session dont la date est passée à traiter : absences à déclarer"
+    assert labels["sessions_a_corriger"] == "2 sessions à mettre en correction"
 
 
 def test_done_items_are_not_counted(client, responsable, centre_a):
