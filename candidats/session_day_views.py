@@ -129,6 +129,7 @@ def absents(request, numero: int):
     """ "Déclarer les absents": the whole session at once, confirmed even when nobody was absent."""
     session = selectors.session_for_enrolment(request.centre, numero)
     inscriptions = selectors.session_inscriptions(session).filter(statut="inscrit")
+    epreuves = selectors.product_epreuves(session)
     if request.method == "POST":
         chosen: dict[int, list[int]] = {}
         for value in request.POST.getlist("absent"):
@@ -148,14 +149,14 @@ def absents(request, numero: int):
                    else "aucun absent."),
             )
             return redirect("sessions:detail", numero=session.numero)
+    # One (épreuve, state) cell per épreuve computed here: the template no longer compares every
+    # épreuve with every enrolled épreuve of 300 candidates (make bench: 245 ms at p95 before).
+    inscriptions = list(inscriptions)
+    selectors.with_epreuve_cells(inscriptions, epreuves)
     return render(
         request,
         "candidats/absents.html",
-        {
-            "session": session,
-            "inscriptions": inscriptions,
-            "epreuves": selectors.product_epreuves(session),
-        },
+        {"session": session, "inscriptions": inscriptions, "epreuves": epreuves},
     )
 
 

@@ -1,0 +1,41 @@
+"""Déclarer les absents for a 300-candidate session (make bench): one cell per épreuve computed in the
+view, the same queries whatever the number of candidates."""
+
+import pytest
+from django.urls import reverse
+
+from candidats.models import InscriptionEpreuve
+from tests.factories import InscriptionFactory
+
+
+@pytest.fixture
+def staff(client, responsable):
+    client.force_login(responsable)
+    return client
+
+
+def test_each_taken_epreuve_has_its_box_checked_when_absent(staff, session_canada):
+    absent = InscriptionFactory(session=session_canada)
+    partial = InscriptionFactory(session=session_canada)
+    first, *_ = absent.epreuves.order_by("epreuve__ordre")
+    InscriptionEpreuve.objects.filter(pk=first.pk).update(absent=True)
+    partial.epreuves.filter(epreuve=first.epreuve).delete()
+    html = staff.get(reverse("candidats:absents", args=[session_canada.numero])).content.decode()
+    assert (
+        f'value="{absent.pk}:{first.epreuve_id}" aria-label="{absent.candidat} absent(e) à {first.epreuve.code}" checked'
+        in html
+    )
+    assert f'value="{partial.pk}:{first.epreuve_id}"' not in html  # not taken: no box
+    boxes = html.count('name="absent"')
+    assert boxes == 2 * session_canada.produit.epreuves.count() - 1
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_the_page_runs_the_same_queries_for_few_and_many_candidates(
+    staff, session_canada, n, django_assert_max_num_queries
+):
+    for _ in range(n):
+        InscriptionFactory(session=session_canada)
+    with django_assert_max_num_queries(14):
+        response = staff.get(reverse("candidats:absents", args=[session_canada.numero]))
+    assert response.status_code == 200
