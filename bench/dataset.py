@@ -239,6 +239,22 @@ STEPS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "résultats de la session de 300",
+        # The measured session of 300 has its results published: the results table, the absences
+        # page and the attestations work on a full session.
+        """
+        UPDATE sessions_app_session SET statut = 'resultats'
+        WHERE id = (SELECT min(id) FROM sessions_app_session WHERE centre_id = %(big)s AND nb_places >= %(big_size)s);
+        INSERT INTO candidats_resultat (inscription_id, epreuve_id, score, score_max, niveau_cecrl, saisi_le)
+        SELECT ie.inscription_id, ie.epreuve_id, 100 + (ie.id * 37) %% 599, 699,
+               (ARRAY['A1','A2','B1','B2','C1','C2'])[1 + ie.id %% 6], now()
+        FROM candidats_inscriptionepreuve ie JOIN candidats_inscription i ON i.id = ie.inscription_id
+        WHERE i.session_id = (SELECT min(id) FROM sessions_app_session
+                              WHERE centre_id = %(big)s AND nb_places >= %(big_size)s)
+          AND NOT ie.absent
+        """,
+    ),
+    (
         "demandes",
         # Requests on every tenth enrolment (the first ten of the small centre included).
         """
