@@ -38,6 +38,24 @@ def session_inscriptions(session: Session) -> QuerySet[Inscription]:
     )
 
 
+def absence_sheet(session: Session) -> QuerySet[Inscription]:
+    """Déclarer les absents: the enrolled candidates with the épreuve ids and flags only (a session of
+    300 would otherwise load 1,200 épreuve objects and every request it ever had)."""
+    return (
+        Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
+        .select_related("candidat")
+        .prefetch_related(
+            Prefetch(
+                "epreuves",
+                queryset=InscriptionEpreuve.objects.only(
+                    "inscription_id", "epreuve_id", "absent", "dispense"
+                ),
+            )
+        )
+        .order_by("candidat__nom", "candidat__prenom", "numero")
+    )
+
+
 def epreuve_state(inscription_epreuve: InscriptionEpreuve | None) -> str:
     """How an épreuve shows in the candidate list: chosen, absent, dispense, or none (not chosen)."""
     if inscription_epreuve is None:

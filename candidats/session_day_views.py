@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
+from demandes.forms import LABELS as DEMANDE_LABELS
 from portail.errors import BusinessError
 from portail.uploads import serve_file
 from sessions_app.models import DocumentKind
@@ -63,6 +64,8 @@ def inscription_detail(request, numero: int):
                 (captures.SIGNATURE, "Signature", inscription.signature),
             ],
             "captures_open": inscription.session.statut in captures.CAPTURE_STATUSES,
+            "reinscription": Inscription.objects.filter(reporte_depuis=inscription).select_related("session__produit").first(),
+            "demande_kinds": list(DEMANDE_LABELS.items()),
         },
     )
 
@@ -128,7 +131,7 @@ def absence(request, numero: int):
 def absents(request, numero: int):
     """ "Déclarer les absents": the whole session at once, confirmed even when nobody was absent."""
     session = selectors.session_for_enrolment(request.centre, numero)
-    inscriptions = selectors.session_inscriptions(session).filter(statut="inscrit")
+    inscriptions = selectors.absence_sheet(session)
     epreuves = selectors.product_epreuves(session)
     if request.method == "POST":
         chosen: dict[int, list[int]] = {}
