@@ -1,16 +1,28 @@
 """Back office FDA: centres' requests (read-only status and history), anomalies, notifications.
 
-Demandes are created by centres through the demande services and decided through them (later issues
-add the accept / refuse actions and one list per kind): here the status is shown, never edited."""
+Demandes are created by centres and decided through demandes.services (actions Accepter / Refuser, one list
+per kind): here the status is shown, never edited."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from portail.admin import ReadOnlyAdmin, StatusHistoryInline
 from portail.errors import BusinessError
 
-from .models import Anomalie, Demande, DemandeStatusChange, Notification
+from . import exports, services
+from .models import (
+    Amenagement,
+    Anomalie,
+    Demande,
+    DemandeStatusChange,
+    Dispense,
+    Fraude,
+    Notification,
+    Recours,
+    Report,
+)
 
 
 class DemandeStatusChangeInline(StatusHistoryInline):
@@ -19,8 +31,10 @@ class DemandeStatusChangeInline(StatusHistoryInline):
 
 @admin.register(Demande)
 class DemandeAdmin(admin.ModelAdmin):
-    # The guide's back-office list: N° demande, centre, session, prénom, nom, dates of the request, of the
-    # decision and of the new session (reports).
+    """Toutes les demandes. The guide's back-office list: N° demande, centre, session, prénom, nom, dates of the
+    request, of the decision and of the new session (reports). Decisions only through the actions
+    (Accepter / Refuser, with a comment), which go through demandes.services.decide()."""
+
     list_display = (
         "numero",
         "kind",
@@ -34,8 +48,8 @@ class DemandeAdmin(admin.ModelAdmin):
         "statut",
     )
     list_display_links = ("numero", "kind")
-    # No centre filter nor date hierarchy: at national scale one lists a thousand centres and the other
-    # scans every request at each display (make bench); the search finds a centre by code or name.
+    # No date hierarchy: at national scale it scans every request at each display (make bench); the centre
+    # filter lists the centres as an autocomplete-free select only through the search (code or name).
     list_filter = ("kind", "statut", "inscription__session__produit", "created_at", "decided_at")
     # 50 rows a page and no second COUNT of the whole table: the list stays under 150 ms at national
     # scale (make bench); "Afficher tout" and the pagination still give every row.
@@ -54,18 +68,20 @@ class DemandeAdmin(admin.ModelAdmin):
         "centre",
         "inscription__candidat",
         "inscription__session__produit",
-        "nouvelle_inscription__session",
+        "inscription__reinscription__session",
     )
-    autocomplete_fields = ("centre", "inscription", "epreuve", "justificatifs", "nouvelle_inscription")
-    readonly_fields = ("numero", "statut", "created_by", "created_at", "decided_by", "decided_at")
+    autocomplete_fields = ("centre", "inscription", "epreuve", "justificatifs")
+    readonly_fields = ("numero", "kind", "statut", "centre", "inscription", "sous_type", "epreuve", "description",
+                       "justificatifs", "created_by", "created_at", "decided_by", "decided_at", "decision_comment")
     inlines = (DemandeStatusChangeInline,)
+    actions = ("accepter", "refuser", "exporter_excel")
     fieldsets = (
         (None, {"fields": ("numero", "kind", "statut", "centre", "inscription")}),
         (
             "Demande",
             {"fields": ("sous_type", "epreuve", "description", "justificatifs", "created_by", "created_at")},
         ),
-        ("Décision", {"fields": ("decided_by", "decided_at", "decision_comment", "nouvelle_inscription")}),
+        ("Décision", {"fields": ("decided_by", "decided_at", "decision_comment")}),
     )
 
     def has_add_permission(self, request):
@@ -85,9 +101,65 @@ class DemandeAdmin(admin.ModelAdmin):
 
     @admin.display(description="date de la nouvelle session")
     def nouvelle_session_date(self, obj):
-        if obj.nouvelle_inscription_id is None:
-            return None
-        return obj.nouvelle_inscription.session.date
+        reinscription = getattr(obj.inscription, "reinscription", None)
+        return reinscription.session.date if reinscription else None
+
+    def _decide(self, request, queryset, accept: bool):
+        """Confirmation page with a comment, then one decision per selected request (each in its own
+        transaction: one already decided is reported, the others go through)."""
+        verb = "Accepter" if accept else "Refuser"
+        if "appliquer" not in request.POST:
+            return TemplateResponse(request, "demandes/admin_decide.html", {
+                **self.admin_site.each_context(request),
+                "title": f"{verb} les demandes",
+                "verb": verb,
+                "action": "accepter" if accept else "refuser",
+                "demandes": queryset.select_related("inscription__candidat", "inscription__session", "centre"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            })
+        comment = request.POST.get("commentaire", "")
+        done = 0
+        for demande in queryset:
+            try:
+                services.decide(demande, accept=accept, by=request.user, comment=comment)
+            except BusinessError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                f"{done} demande{'s' if done > 1 else ''} {'validée' if accept else 'refusée'}{'s' if done > 1 else ''} ; "
+                "le centre est notifié.",
+                messages.SUCCESS,
+            )
+        return None
+
+    @admin.action(description="Accepter les demandes sélectionnées")
+    def accepter(self, request, queryset):
+        return self._decide(request, queryset, accept=True)
+
+    @admin.action(description="Refuser les demandes sélectionnées")
+    def refuser(self, request, queryset):
+        return self._decide(request, queryset, accept=False)
+
+    @admin.action(description="Exporter vers Excel")
+    def exporter_excel(self, request, queryset):
+        filename, mimetype, content = exports.demandes_xlsx(queryset)
+        response = HttpResponse(content, content_type=mimetype)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class DemandeOfKindAdmin(DemandeAdmin):
+    """One back-office list per kind (the proxies of demandes.models)."""
+
+    list_filter = ("statut", "inscription__session__produit", "created_at", "decided_at")
+
+
+for proxy in (Amenagement, Dispense, Fraude, Recours, Report):
+    admin.site.register(proxy, DemandeOfKindAdmin)
 
 
 @admin.register(DemandeStatusChange)

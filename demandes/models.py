@@ -51,10 +51,6 @@ class Demande(models.Model):
     justificatifs = models.ManyToManyField(
         "sessions_app.Document", verbose_name="justificatifs", blank=True, related_name="demandes"
     )
-    nouvelle_inscription = models.ForeignKey(
-        "candidats.Inscription", verbose_name="réinscription", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,6 +104,59 @@ SHORT_LABELS = {
     DemandeKind.RECOURS: "Rec",
 }
 STATUS_COLOURS = {DemandeStatus.EN_COURS: "warning", DemandeStatus.VALIDEE: "success", DemandeStatus.REFUSEE: "danger"}
+
+
+class DemandeOfKindManager(models.Manager):
+    """The requests of one kind: each admin list of the back office (Aménagements, Fraudes…) is a proxy."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def get_queryset(self):
+        return DemandeQuerySet(self.model, using=self._db).filter(kind=self.kind)
+
+
+class Amenagement(Demande):
+    objects = DemandeOfKindManager(DemandeKind.AMENAGEMENT)
+
+    class Meta:
+        proxy = True
+        verbose_name = "aménagement"
+
+
+class Dispense(Demande):
+    objects = DemandeOfKindManager(DemandeKind.DISPENSE)
+
+    class Meta:
+        proxy = True
+        verbose_name = "dispense"
+
+
+class Fraude(Demande):
+    objects = DemandeOfKindManager(DemandeKind.FRAUDE)
+
+    class Meta:
+        proxy = True
+        verbose_name = "fraude ou incident"
+        verbose_name_plural = "fraudes et incidents"
+
+
+class Recours(Demande):
+    objects = DemandeOfKindManager(DemandeKind.RECOURS)
+
+    class Meta:
+        proxy = True
+        verbose_name = "recours"
+        verbose_name_plural = "recours"
+
+
+class Report(Demande):
+    objects = DemandeOfKindManager(DemandeKind.REPORT)
+
+    class Meta:
+        proxy = True
+        verbose_name = "report"
 
 
 class DemandeStatusChange(models.Model):

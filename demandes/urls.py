@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "demandes"
-urlpatterns = []
+urlpatterns = [
+    path("", views.liste, name="list"),
+    path("inscription/<int:numero>/<str:kind>/", views.nouvelle, name="nouvelle"),
+    path("<int:numero>/reinscrire/", views.reinscrire, name="reinscrire"),
+]

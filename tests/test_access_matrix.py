@@ -11,7 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from candidats import captures
 from centres.roles import PORTAL_ROLES, Role
+from demandes.models import Demande
 from messagerie.models import PieceJointe
+from portail.models import next_number
 from tests.factories import (
     InscriptionFactory,
     MembershipFactory,
@@ -106,6 +108,9 @@ ROUTES: dict[str, Route] = {
     "sessions:resultats_export": Route(kwargs=lambda w: {"numero": w["session"].numero}),
     "sessions:attestations_zip": Route(kwargs=lambda w: {"numero": w["session"].numero}),
     # Issue 6 (demandes): request forms, réinscription.
+    "demandes:list": Route(),
+    "demandes:nouvelle": Route(kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "report"}),
+    "demandes:reinscrire": Route(kwargs=lambda w: {"numero": w["demande"].numero}),
 }
 
 # Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),
@@ -162,6 +167,9 @@ def world(centre_a, centre_b):
         "document": document, "conversation": conv, "piece": PieceJointe.objects.get(message__conversation=conv),
         "membership": MembershipFactory(centre=centre_a, role=Role.ADMINISTRATIF),
         **candidats_world(centre_a, session),
+        "demande": Demande.objects.create(
+            numero=next_number("demande"), kind="report", centre=centre_a, inscription=inscription, description="x"
+        ),
     }
 
 

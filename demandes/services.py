@@ -1,0 +1,237 @@
+"""Requests of a centre about one enrolment, and FDA's decisions on them.
+
+Filing checks the moment (each kind has its window in the session's life), one open request of a kind per
+enrolment, and the justificatifs (checked like any attachment). A decision goes through one TRANSITIONS table,
+writes the history, applies its effect on the enrolment (tiers-temps, dispense, fraude), and notifies the
+centre (a line in INFORMATIONS and an e-mail after commit). A validated report lets the centre re-enrol the
+candidate in another session of the same product without paying twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
+from messagerie.services import validate_attachment
+from portail.errors import BusinessError
+from portail.models import next_number
+from portail.uploads import safe_filename
+from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
+
+from .models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
+
+K, D, S = DemandeKind, DemandeStatus, SessionStatus
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    D.EN_COURS: frozenset({D.VALIDEE, D.REFUSEE}),
+    D.VALIDEE: frozenset(),
+    D.REFUSEE: frozenset(),
+}
+
+# When each kind may be filed, and what the centre reads otherwise.
+WINDOWS: dict[str, tuple[frozenset[str], str]] = {
+    K.AMENAGEMENT: (frozenset({S.OUVERTE}), "Une demande d'aménagement n'est possible que tant que les inscriptions "
+                                            "de la session sont ouvertes."),
+    K.DISPENSE: (frozenset({S.OUVERTE}), "Une demande de dispense n'est possible que tant que les inscriptions de la "
+                                         "session sont ouvertes."),
+    K.REPORT: (frozenset({S.OUVERTE, S.CLOSE}), "Une demande de report n'est possible qu'avant la mise en correction "
+                                                "de la session."),
+    K.FRAUDE: (frozenset({S.CLOSE, S.ANOMALIES, S.CORRECTION, S.RESULTATS}),
+               "Une fraude ou un incident se signale à partir du jour de la session."),
+    K.RECOURS: (frozenset({S.RESULTATS}), "Un recours n'est possible qu'une fois les résultats publiés."),
+}
+SOUS_TYPES = {K.AMENAGEMENT: Demande.Amenagement, K.FRAUDE: Demande.Incident}
+MAX_JUSTIFICATIFS = 5
+
+# "Votre demande de report … a été validée." — the noun and its agreement, per kind.
+NOUNS = {
+    K.REPORT: ("Votre demande de report", "e"),
+    K.AMENAGEMENT: ("Votre demande d'aménagement", "e"),
+    K.DISPENSE: ("Votre demande de dispense", "e"),
+    K.FRAUDE: ("Votre déclaration de fraude ou d'incident", "e"),
+    K.RECOURS: ("Votre recours", ""),
+}
+
+
+def check_can_file(inscription: Inscription, kind: str, today=None) -> None:
+    """Raises BusinessError (French, says why) when `kind` cannot be filed for this enrolment now."""
+    today = today or timezone.localdate()
+    if kind not in WINDOWS:
+        raise BusinessError("Type de demande inconnu.")
+    if inscription.statut != InscriptionStatus.INSCRIT:
+        raise BusinessError(
+            f"L'inscription {inscription.numero} est « {inscription.get_statut_display()} » : aucune demande ne "
+            "peut plus y être faite."
+        )
+    statuses, why = WINDOWS[kind]
+    session = inscription.session
+    if session.statut not in statuses or (kind == K.FRAUDE and session.date > today):
+        raise BusinessError(f"{why} (session {session.numero} : « {session.get_statut_display()} »)")
+    if Demande.objects.filter(inscription=inscription, kind=kind, statut=D.EN_COURS).exists():
+        raise BusinessError(
+            f"Une demande de ce type est déjà en cours de traitement pour l'inscription {inscription.numero}."
+        )
+
+
+@transaction.atomic
+def file_demande(
+    inscription: Inscription, kind: str, *, by, description: str, sous_type: str = "", epreuve=None,
+    justificatifs: Iterable = (),
+) -> Demande:
+    inscription = Inscription.objects.select_for_update(of=("self",)).select_related("session__produit").get(
+        pk=inscription.pk
+    )
+    check_can_file(inscription, kind)
+    description = (description or "").strip()
+    if not description:
+        raise BusinessError("La description de la demande est obligatoire.")
+    if kind in SOUS_TYPES and sous_type not in SOUS_TYPES[kind].values:
+        raise BusinessError("Choisissez la nature de la demande.")
+    if kind not in SOUS_TYPES:
+        sous_type = ""
+    if kind == K.DISPENSE:
+        if epreuve is None or not inscription.epreuves.filter(epreuve=epreuve, dispense=False).exists():
+            raise BusinessError("Choisissez une épreuve choisie par le candidat et non encore dispensée.")
+    else:
+        epreuve = None
+    justificatifs = list(justificatifs or ())
+    if len(justificatifs) > MAX_JUSTIFICATIFS:
+        raise BusinessError(f"Joignez au plus {MAX_JUSTIFICATIFS} justificatifs.")
+    types = [validate_attachment(f) for f in justificatifs]
+    if kind in (K.AMENAGEMENT, K.DISPENSE, K.REPORT) and not justificatifs:
+        raise BusinessError("Joignez un justificatif (certificat, attestation…) à la demande.")
+    demande = Demande.objects.create(
+        numero=next_number("demande"), kind=kind, centre=inscription.session.centre, inscription=inscription,
+        sous_type=sous_type, epreuve=epreuve, description=description, created_by=by,
+    )
+    for upload, content_type in zip(justificatifs, types, strict=True):
+        name = safe_filename(upload.name)
+        document = Document(
+            centre=inscription.session.centre, session=inscription.session, inscription=inscription,
+            kind=DocumentKind.JUSTIFICATIF, nom=name, content_type=content_type, uploaded_by=by,
+        )
+        document.fichier.save(name, upload, save=False)
+        document.save()
+        demande.justificatifs.add(document)
+    DemandeStatusChange.objects.create(demande=demande, from_status="", to_status=D.EN_COURS, by=by,
+                                       comment="Demande déposée par le centre.")
+    return demande
+
+
+def notification_text(demande: Demande) -> str:
+    """The guide's sentence: "Votre demande de report concernant la session 7000023 - TEF Intégration Résidence
+    Nationalité - 30/06/2023 a été validée." followed by the candidate."""
+    noun, agreement = NOUNS[demande.kind]
+    session = demande.inscription.session
+    verb = "validé" if demande.statut == D.VALIDEE else "refusé"
+    candidat = demande.inscription.candidat
+    text = (
+        f"{noun} concernant la session {session.numero} - {session.produit.nom} - {session.date:%d/%m/%Y} "
+        f"a été {verb}{agreement}. Candidat : {candidat.prenom} {candidat.nom.upper()} "
+        f"(inscription {demande.inscription.numero})."
+    )
+    if demande.decision_comment:
+        text += f" Commentaire du FDA : {demande.decision_comment}"
+    return text
+
+
+def _apply(demande: Demande, inscription: Inscription) -> None:
+    """What a validated request changes on the enrolment."""
+    if demande.kind == K.AMENAGEMENT and demande.sous_type == Demande.Amenagement.TIERS_TEMPS:
+        inscription.tiers_temps = True
+        inscription.save(update_fields=["tiers_temps"])
+    elif demande.kind == K.FRAUDE:
+        inscription.fraude = True
+        inscription.save(update_fields=["fraude"])
+    elif demande.kind == K.DISPENSE and demande.epreuve_id:
+        InscriptionEpreuve.objects.filter(inscription=inscription, epreuve_id=demande.epreuve_id).update(dispense=True)
+        # The centre is no longer charged for it: the bon de commande (if already made) is re-rendered.
+        session_id = inscription.session_id
+        if BonDeCommande.objects.filter(session_id=session_id, document__isnull=False).exists():
+            from sessions_app.tasks import rerender_bon_de_commande
+
+            transaction.on_commit(lambda: rerender_bon_de_commande.delay(session_id))
+
+
+@transaction.atomic
+def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
+    """Accept or refuse a request; refused when it was already decided."""
+    locked = Demande.objects.select_for_update(of=("self",)).select_related(
+        "inscription__candidat", "inscription__session__produit", "centre"
+    ).get(pk=demande.pk)
+    target = D.VALIDEE if accept else D.REFUSEE
+    if target not in TRANSITIONS[locked.statut]:
+        raise BusinessError(f"La demande n°{locked.numero} est déjà « {locked.get_statut_display()} ».")
+    before = locked.statut
+    locked.statut = target
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_comment = (comment or "").strip()
+    locked.save(update_fields=["statut", "decided_by", "decided_at", "decision_comment"])
+    DemandeStatusChange.objects.create(demande=locked, from_status=before, to_status=target, by=by,
+                                       comment=locked.decision_comment)
+    if accept:
+        _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
+    Notification.objects.create(
+        centre=locked.centre, demande=locked, message=notification_text(locked),
+        url=reverse("candidats:inscription", kwargs={"numero": locked.inscription.numero}),
+    )
+    from .tasks import send_decision_email
+
+    demande_id = locked.pk
+    transaction.on_commit(lambda: send_decision_email.delay(demande_id))
+    demande.statut, demande.decided_by, demande.decided_at = locked.statut, by, locked.decided_at
+    return locked
+
+
+def reinscription_sessions(demande: Demande):
+    """Sessions the candidate may be re-enrolled in: the centre's open sessions of the same product."""
+    old = demande.inscription.session
+    return (
+        Session.objects.for_centre(demande.centre_id)
+        .filter(produit_id=old.produit_id, statut=S.OUVERTE, closes_at__gt=timezone.now())
+        .exclude(pk=old.pk)
+        .with_nb_inscrits()
+        .select_related("produit")
+        .order_by("date", "heure")
+    )
+
+
+def check_can_reinscribe(demande: Demande) -> None:
+    if demande.kind != K.REPORT or demande.statut != D.VALIDEE:
+        raise BusinessError("Seule une demande de report validée permet de réinscrire le candidat.")
+    if demande.inscription.statut != InscriptionStatus.INSCRIT:
+        raise BusinessError(f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit.")
+
+
+@transaction.atomic
+def reinscrire(demande: Demande, session: Session, *, by) -> Inscription:
+    """ "Réinscrire le candidat" in another open session of the same product: the old enrolment becomes
+    Reporté, the new one is made by the enrolment service (places, D-2, rules) at no charge."""
+    from candidats.services import enrol
+
+    demande = Demande.objects.select_for_update(of=("self",)).select_related("inscription__session").get(
+        pk=demande.pk
+    )
+    old = Inscription.objects.select_for_update(of=("self",)).select_related("session", "candidat").get(
+        pk=demande.inscription_id
+    )
+    demande.inscription = old
+    check_can_reinscribe(demande)
+    if session.centre_id != demande.centre_id or session.produit_id != old.session.produit_id or session.pk == old.session_id:
+        raise BusinessError("Choisissez une autre session ouverte du même produit dans votre centre.")
+    epreuves = [ie.epreuve for ie in old.epreuves.select_related("epreuve") if not ie.dispense]
+    old.statut = InscriptionStatus.REPORTE
+    old.save(update_fields=["statut"])
+    result = enrol(
+        session=session, candidat=old.candidat, epreuves=epreuves, source=InscriptionSource.REPORT, by=by,
+        confirm_warnings=True, reporte_depuis=old,
+    )
+    new = result.inscription
+    # Carried over from the first enrolment: what FDA granted stays granted.
+    new.tiers_temps = old.tiers_temps
+    new.save(update_fields=["tiers_temps"])
+    return new
