@@ -99,16 +99,17 @@ def resultats(request, numero: int):
     """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
     session = _session(request, numero)
     published = session.statut in attestations.PUBLISHED
-    rows = results.results_table(session) if published else []
     documents = (
         dict(
             Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list("inscription_id", "pk")
         )
         if published else {}
     )
-    # 50 candidates a page (up to 200 table rows): a session of 300 renders in well under 150 ms
-    # (make bench); the Excel export has every candidate.
+    # 50 candidates a page, read and rendered (up to 200 table rows): a session of 300 stays well under
+    # 150 ms (make bench); the Excel export has every candidate.
+    rows = results.results_queryset(session) if published else Inscription.objects.none()
     page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = results.with_lines(list(page.object_list))
     for row in page:
         row.attestation_pk = documents.get(row.pk)
     return render(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
 from portail.errors import BusinessError
@@ -197,14 +198,23 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
     transaction.on_commit(lambda: render_attestations.delay(session_id))
 
 
-def results_table(session: Session) -> list[Inscription]:
-    """The Tableau de résultats: every active enrolment with `lines` = (épreuve, result or None, absent)."""
-    inscriptions = list(
+def results_queryset(session: Session) -> QuerySet[Inscription]:
+    """The Tableau de résultats' enrolments, in its order (paginated by the page, whole for exports)."""
+    return (
         Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
         .select_related("candidat")
         .prefetch_related("epreuves__epreuve", "resultats")
         .order_by("candidat__nom", "candidat__prenom", "numero")
     )
+
+
+def results_table(session: Session) -> list[Inscription]:
+    """The Tableau de résultats: every active enrolment with `lines` = (épreuve, result or None, absent)."""
+    return with_lines(list(results_queryset(session)))
+
+
+def with_lines(inscriptions: list[Inscription]) -> list[Inscription]:
+    """Set `lines` on each enrolment from its prefetched épreuves and results."""
     for inscription in inscriptions:
         by_epreuve = {r.epreuve_id: r for r in inscription.resultats.all()}
         inscription.lines = [
