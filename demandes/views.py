@@ -41,7 +41,8 @@ def nouvelle(request, numero: int, kind: str):
         else:
             messages.success(
                 request,
-                f"{demande.get_kind_display()} n°{demande.numero} envoyée au FDA : {demande.status_text.lower()}.",
+                f"Demande n°{demande.numero} ({demande.get_kind_display().lower()}) envoyée au FDA : "
+                f"{demande.status_text.lower()}.",
             )
             return redirect("candidats:inscription", numero=numero)
     return render(

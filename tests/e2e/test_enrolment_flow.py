@@ -76,8 +76,9 @@ def test_a_centre_enrols_a_candidate_on_site(page):
     page.get_by_text(re.compile(r"Aïssatou DIALLO est inscrit\(e\) à la session")).wait_for()
     table = page.get_by_test_id("candidats")
     assert "DIALLO" in table.inner_text()
-    assert "100,00" in table.inner_text()
     assert page.get_by_test_id("places").inner_text().startswith("1 inscrit sur 12 places")
+    page.get_by_role("link", name="2000001").click()  # the candidate page shows what was paid
+    assert "100,00" in page.get_by_test_id("inscription").inner_text()
     inscription = Inscription.objects.get()
     assert inscription.numero == 2000001 and inscription.prix_total == Decimal("100.00")
 
