@@ -17,6 +17,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SEARCH_RUNS = 40
+# Empty but never the bench's: the server's own maintenance databases.
+SYSTEM_DATABASES = {"postgres", "template0", "template1"}
 
 
 def _database_settings() -> dict:
@@ -44,6 +46,8 @@ def guard(rebuild: bool) -> None:
     if db["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("make bench : PostgreSQL est nécessaire (DATABASE_URL=postgres://…/portail_bench).")
     name = db["NAME"]
+    if name in SYSTEM_DATABASES:
+        sys.exit(f"make bench : refus, {name} est une base système de PostgreSQL.")
     named_for_bench = "bench" in name.lower()
     with _admin_connect(db, "postgres") as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
