@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SEARCH_RUNS = 40
+PAGE_RUNS = 40
 # Empty but never the bench's: the server's own maintenance databases.
 SYSTEM_DATABASES = {"postgres", "template0", "template1"}
 
@@ -293,7 +293,7 @@ def print_table(report: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--rebuild", action="store_true", help="recréer la base du banc et le jeu de données")
-    parser.add_argument("--runs", type=int, default=SEARCH_RUNS, help="requêtes mesurées par page")
+    parser.add_argument("--runs", type=int, default=PAGE_RUNS, help="requêtes mesurées par page")
     parser.add_argument("--only", choices=["pages", "operations"], help="ne mesurer qu'une partie")
     parser.add_argument("--label", default="", help="étiquette du résultat (avant, après…)")
     args = parser.parse_args(argv)
