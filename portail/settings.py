@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portail",
     "centres",
     "tarifs",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "candidats",
     "demandes",
     "messagerie",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +138,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "portail.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 
 LANGUAGE_CODE = "fr"
@@ -163,6 +167,28 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
 # Test-day captures: photos and signatures (re-encoded, see portail/uploads.py), oral test recordings.
 MAX_CAPTURE_IMAGE_SIZE = env.int("MAX_CAPTURE_IMAGE_SIZE", default=8 * 1024 * 1024)
 MAX_EO_RECORDING_SIZE = env.int("MAX_EO_RECORDING_SIZE", default=50 * 1024 * 1024)
+
+# The Passeport API (api/): personal bearer tokens only, JSON errors with a stable code, OpenAPI schema.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_TOKEN_THROTTLE", default="10/minute")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Passeport — Portail centres",
+    "DESCRIPTION": "Capture du jour du test (photo, signature, enregistrement EO) pour les centres agréés.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

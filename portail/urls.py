@@ -34,5 +34,6 @@ urlpatterns = [
     path("demandes/", include("demandes.urls")),
     path("messagerie/", include("messagerie.urls")),
     path("preinscription/", include("candidats.public_urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -115,7 +115,8 @@ ROUTES: dict[str, Route] = {
 
 # Pages that are not centre-side: authentication flows, the admin (FDA staff, tested in tests/test_admin.py),
 # the public pre-registration site (anonymous by design).
-PUBLIC_PREFIXES = ("admin:", "public:")
+# The Passeport API has its own matrix (tests/api/test_api.py, which fails for an endpoint without tests).
+PUBLIC_PREFIXES = ("admin:", "public:", "api:")
 PUBLIC_ROUTES = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "password_change", "password_change_done",

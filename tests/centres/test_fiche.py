@@ -34,7 +34,7 @@ def test_bad_input_changes_nothing_and_says_why(client, responsable, centre_a):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Ce champ est obligatoire." in page
-    assert "Saisissez une adresse de courriel valide." in page
+    assert "Saisissez une adresse e-mail valide." in page
     assert Centre.objects.get(pk=centre_a.pk).nom == "Centre A"
 
 
