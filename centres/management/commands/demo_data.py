@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from candidats.codes import new_unique_access_code
@@ -32,6 +33,7 @@ from candidats.models import (
 from centres.models import Centre, Genre, Membership, ServiceFDA, User, Visibilite
 from centres.roles import Role
 from demandes.models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
+from demandes.services import notification_text
 from messagerie.models import Conversation, Message
 from portail.models import next_number
 from sessions_app.models import Session, SessionStatus, SessionStatusChange, SessionTarif
@@ -726,12 +728,16 @@ class Command(BaseCommand):
             )
 
     def load_attestations(self):
-        """The attestations of the published sessions, as the publication task makes them (idempotent)."""
+        """The documents the Celery tasks make: bon de commande and access codes of closed sessions,
+        attestations of published ones (all idempotent)."""
         from sessions_app.attestations import render_attestations
+        from sessions_app.services import render_session_documents
 
         for spec in SESSIONS:
+            session_id = self.sessions[spec.key].pk
+            render_session_documents(session_id)
             if spec.statut in WITH_RESULTS:
-                render_attestations(self.sessions[spec.key].pk)
+                render_attestations(session_id)
 
     def load_pre_inscriptions_and_contacts(self):
         paris, lyon = self.centres["PAR01"], self.centres["LYO01"]
@@ -798,14 +804,14 @@ class Command(BaseCommand):
         charge = self.users["charge@fda.test"]
         paris = self.centres["PAR01"]
         specs = [
-            # (session key, candidate index, kind, sous_type, status, notification wording)
+            # (session key, candidate index, kind, sous_type, status, notified in INFORMATIONS)
             (
                 "P3",
                 0,
                 DemandeKind.REPORT,
                 "",
                 DemandeStatus.VALIDEE,
-                "Votre demande de report concernant la session {session} a été validée.",
+                True,
             ),
             (
                 "P2",
@@ -813,10 +819,10 @@ class Command(BaseCommand):
                 DemandeKind.AMENAGEMENT,
                 Demande.Amenagement.TIERS_TEMPS,
                 DemandeStatus.VALIDEE,
-                "Votre demande d'aménagement concernant la session {session} et le candidat {candidat} a été validée.",
+                True,
             ),
-            ("P2", 2, DemandeKind.DISPENSE, "", DemandeStatus.EN_COURS, None),
-            ("P5", 3, DemandeKind.FRAUDE, Demande.Incident.FRAUDE, DemandeStatus.EN_COURS, None),
+            ("P2", 2, DemandeKind.DISPENSE, "", DemandeStatus.EN_COURS, False),
+            ("P5", 3, DemandeKind.FRAUDE, Demande.Incident.FRAUDE, DemandeStatus.EN_COURS, False),
         ]
         descriptions = {
             DemandeKind.REPORT: "Bonjour, le candidat ne peut pas se présenter (hospitalisation), vous "
@@ -825,7 +831,7 @@ class Command(BaseCommand):
             DemandeKind.DISPENSE: "Demande de dispense de l'épreuve d'expression orale (trouble de la parole).",
             DemandeKind.FRAUDE: "Téléphone portable utilisé pendant l'épreuve de compréhension écrite.",
         }
-        for key, index, kind, sous_type, statut, wording in specs:
+        for key, index, kind, sous_type, statut, notified in specs:
             inscription = self.inscriptions[key][index]
             demande = Demande.objects.filter(inscription=inscription, kind=kind).first()
             if demande is None:
@@ -871,12 +877,13 @@ class Command(BaseCommand):
                     )
                 if kind == DemandeKind.AMENAGEMENT and statut == DemandeStatus.VALIDEE:
                     Inscription.objects.filter(pk=inscription.pk).update(tiers_temps=True)
-            if wording:
-                session = inscription.session
-                message = wording.format(session=session.label, candidat=inscription.candidat)
+            if notified:  # the sentence and link FDA's decision writes (demandes.services.decide)
                 Notification.objects.update_or_create(
                     demande=demande,
-                    defaults={"centre": paris, "message": message, "created_at": demande.decided_at},
+                    defaults={
+                        "centre": paris, "message": notification_text(demande), "created_at": demande.decided_at,
+                        "url": reverse("candidats:inscription", kwargs={"numero": inscription.numero}),
+                    },
                 )
 
     def load_conversation(self):
