@@ -125,6 +125,7 @@ def pages(big_session: int, small_session: int, search: str) -> list[tuple[str, 
         ),
     ]
     optional = [
+        ("Admin : demandes de report", "admin:demandes_report_changelist", False),
         ("Demandes", "demandes:list", False),
         ("Page d'une session (300)", "sessions:detail", True),
         ("Résultats d'une session (300)", "sessions:resultats", True),
@@ -140,7 +141,8 @@ def pages(big_session: int, small_session: int, search: str) -> list[tuple[str, 
             )
         except NoReverseMatch:
             continue
-        rows.append((label, big, small, False))
+        admin = name.startswith("admin:")
+        rows.append((label, big, f"{small}?q=BENCH-0002" if admin else small, admin))
     return rows
 
 
