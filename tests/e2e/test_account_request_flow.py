@@ -8,16 +8,12 @@ from django.core import mail
 from centres.models import AccountRequest, Membership
 from centres.roles import Role
 from tests.admin_auth import admin_log_in
-from tests.factories import PASSWORD, CentreFactory, MembershipFactory, StaffFactory
+from tests.e2e.portal import submit_login
+from tests.factories import CentreFactory, MembershipFactory, StaffFactory
 
 NEW_PASSWORD = "Un-Mot2passe-solide-2026"
 
 
-def log_in(page, email, password=PASSWORD):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_in(page, browser, live_server):
@@ -26,7 +22,7 @@ def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_i
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@test.test")
 
     # The responsable files the request.
-    log_in(page, "resp@test.test")
+    submit_login(page, "resp@test.test")
     page.get_by_role("heading", name="Tableau de bord").wait_for()
     page.get_by_role("link", name="Mes utilisateurs").click()
     page.get_by_role("link", name="Création d'un utilisateur centre").click()
@@ -67,7 +63,7 @@ def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_i
     page.locator("input[name=new_password2]").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
     page.get_by_role("heading", name="Mot de passe enregistré").wait_for()
-    log_in(page, "asmaa@test.test", NEW_PASSWORD)
+    submit_login(page, "asmaa@test.test", NEW_PASSWORD)
     page.get_by_role("heading", name="Tableau de bord").wait_for()
     assert page.get_by_test_id("role").inner_text() == "Administratif centre"
 

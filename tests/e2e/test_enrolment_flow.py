@@ -14,22 +14,14 @@ from centres.models import Visibilite
 from centres.roles import Role
 from sessions_app.models import SessionTarif
 from tarifs.models import RegleEpreuves
+from tests.e2e.portal import log_in
 from tests.factories import (
-    PASSWORD,
     CentreFactory,
     MembershipFactory,
     ProduitFactory,
     SessionFactory,
     epreuve,
 )
-
-
-def log_in(page, email):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
 
 
 def world(visibilite=Visibilite.MASQUE):

@@ -6,8 +6,8 @@ from demandes.models import Demande, DemandeKind
 from portail.models import next_number
 from sessions_app.models import SessionStatus
 from tests.admin_auth import admin_log_in
+from tests.e2e.portal import log_in
 from tests.factories import (
-    PASSWORD,
     CandidatFactory,
     CentreFactory,
     InscriptionFactory,
@@ -15,14 +15,6 @@ from tests.factories import (
     SessionFactory,
     StaffFactory,
 )
-
-
-def log_in(page, email):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
 
 
 def test_a_session_of_sixty_results_page_by_page(page):

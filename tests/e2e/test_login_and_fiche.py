@@ -2,21 +2,15 @@
 
 from centres.models import Centre, Visibilite
 from centres.roles import Role
-from tests.factories import PASSWORD, CentreFactory, MembershipFactory
-
-
-def log_in(page, email, password=PASSWORD):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+from tests.e2e.portal import submit_login
+from tests.factories import CentreFactory, MembershipFactory
 
 
 def test_a_responsable_logs_in_edits_the_fiche_and_logs_out(page):
     centre = CentreFactory(nom="Alliance Française de Test")
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@test.test")
 
-    log_in(page, "resp@test.test")
+    submit_login(page, "resp@test.test")
     page.get_by_role("heading", name="Tableau de bord").wait_for()
     assert page.get_by_test_id("role").inner_text() == "Responsable de centre"
     for block in ("Informations", "Reste à traiter", "Liste des 5 prochaines sessions"):
@@ -40,6 +34,6 @@ def test_a_responsable_logs_in_edits_the_fiche_and_logs_out(page):
 
 def test_an_evaluateur_is_refused_with_a_clear_message(page):
     MembershipFactory(role=Role.EVALUATEUR, user__email="eval@test.test")
-    log_in(page, "eval@test.test")
+    submit_login(page, "eval@test.test")
     page.get_by_text("Le rôle Évaluateur centre ne donne pas accès au portail").wait_for()
     assert "/connexion/" in page.url

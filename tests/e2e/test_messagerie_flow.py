@@ -8,15 +8,8 @@ from django.core import mail
 from centres.roles import Role
 from messagerie.models import Conversation
 from tests.admin_auth import admin_log_in
-from tests.factories import PASSWORD, CentreFactory, MembershipFactory, StaffFactory
-
-
-def log_in(page, email):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
+from tests.e2e.portal import log_in
+from tests.factories import CentreFactory, MembershipFactory, StaffFactory
 
 
 def test_a_demande_is_answered_by_fda_and_the_centre_sees_the_reply(page, browser, live_server, tmp_path):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from centres.roles import Role
 from sessions_app.models import SessionStatus
+from tests.e2e.portal import log_in
 from tests.factories import (
     PASSWORD,
     CandidatFactory,
@@ -44,10 +45,7 @@ def test_passeport_uploads_show_in_the_portal(page):
                       multipart={"fichier": {"name": "x.png", "mimeType": "image/png", "buffer": b"<svg/>"}})
     assert refused.status == 415 and refused.json()["code"] == "unsupported_file"
 
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill("resp@rennes.test")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "resp@rennes.test")
     page.goto(f"/candidats/session/{session.numero}/")
     row = page.locator("tr", has_text="BA")
     assert row.get_by_text("Photo ✓").count() == 1 and row.get_by_text("Signature ✓").count() == 1

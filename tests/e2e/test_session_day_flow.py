@@ -12,8 +12,8 @@ from centres.roles import Role
 from sessions_app.models import BonDeCommande, Session, SessionStatus
 from tarifs.models import Bareme, SeuilNiveau
 from tests.admin_auth import admin_log_in
+from tests.e2e.portal import log_in
 from tests.factories import (
-    PASSWORD,
     CandidatFactory,
     CentreFactory,
     InscriptionFactory,
@@ -24,14 +24,6 @@ from tests.factories import (
     epreuve,
     image_upload,
 )
-
-
-def log_in(page, email):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
 
 
 def world():

@@ -11,8 +11,8 @@ from django.utils import timezone
 from centres.roles import Role
 from sessions_app import services
 from sessions_app.models import BonDeCommande, Session, SessionStatus
+from tests.e2e.portal import log_in
 from tests.factories import (
-    PASSWORD,
     CentreFactory,
     InscriptionFactory,
     MembershipFactory,
@@ -25,12 +25,6 @@ def price_field(page, code):
     return page.get_by_label(re.compile(rf"\b{code} — "))
 
 
-def log_in(page, email):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
 
 
 def test_a_responsable_creates_a_session_and_signs_its_bon_de_commande(page):
