@@ -4,7 +4,8 @@ imports.
 Enrolments are only created by the enrolment service (open session, D-2 rule, places left, number and
 access code): the back office shows and corrects them but does not add them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponse
 
 from tarifs.scales import level_for
 
@@ -17,6 +18,7 @@ from .models import (
     PreInscription,
     Resultat,
 )
+from .personal_data import export_candidat
 
 
 class CandidatInscriptionInline(admin.TabularInline):
@@ -61,6 +63,7 @@ class CandidatAdmin(admin.ModelAdmin):
     autocomplete_fields = ("centre",)
     readonly_fields = ("created_at", "updated_at", "anonymised_at")
     inlines = (CandidatInscriptionInline,)
+    actions = ("exporter_donnees",)
     fieldsets = (
         (None, {"fields": ("centre", "nom", "prenom", "date_naissance", "genre", "virtuel")}),
         (
@@ -70,6 +73,17 @@ class CandidatAdmin(admin.ModelAdmin):
         ("Contact", {"fields": ("email", "telephone")}),
         ("Dates", {"fields": ("created_at", "updated_at", "anonymised_at")}),
     )
+
+    @admin.action(description="Exporter les données personnelles (un candidat)")
+    def exporter_donnees(self, request, queryset):
+        """An access request: everything held on one person, as a zip (candidats.personal_data)."""
+        if queryset.count() != 1:
+            self.message_user(request, "Sélectionnez un seul candidat.", messages.WARNING)
+            return None
+        filename, content = export_candidat(queryset.select_related("centre").get(), by=request.user)
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class InscriptionEpreuveInline(admin.TabularInline):

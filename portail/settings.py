@@ -164,6 +164,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+# Candidates' personal data are anonymised this many years after their last session (anonymiser_candidats).
+PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=10)
 # Test-day captures: photos and signatures (re-encoded, see portail/uploads.py), oral test recordings.
 MAX_CAPTURE_IMAGE_SIZE = env.int("MAX_CAPTURE_IMAGE_SIZE", default=8 * 1024 * 1024)
 MAX_EO_RECORDING_SIZE = env.int("MAX_EO_RECORDING_SIZE", default=50 * 1024 * 1024)
