@@ -146,23 +146,30 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def measure_page(client: Client, path: str, *, runs: int, warmup: int = 3) -> dict:
-    for _ in range(warmup):
-        client.get(path)
-    server, total, statuses, queries = [], [], set(), set()
+def measure_pages(targets: list[tuple[Client, str]], *, runs: int, warmup: int = 3) -> list[dict]:
+    """Every page `runs` times, in turns (page 1, page 2, …, page 1, …): a burst of load on the shared
+    machine spreads over all pages instead of landing on the one being measured."""
+    for client, path in targets:
+        for _ in range(warmup):
+            client.get(path)
+    samples = [{"server": [], "total": [], "statuses": set(), "queries": set()} for _ in targets]
     for _ in range(runs):
-        response = client.get(path)
-        statuses.add(response.status)
-        server.append(response.server_ms)
-        total.append(response.elapsed_ms)
-        queries.add(response.queries)
-    return {
-        "path": path,
-        "status": sorted(statuses),
-        "server_median_ms": round(statistics.median(server), 1),
-        "server_p95_ms": round(percentile(server, 0.95), 1),
-        "http_median_ms": round(statistics.median(total), 1),
-        "http_p95_ms": round(percentile(total, 0.95), 1),
-        "queries": max(queries),
-        "runs": runs,
-    }
+        for (client, path), sample in zip(targets, samples, strict=True):
+            response = client.get(path)
+            sample["statuses"].add(response.status)
+            sample["server"].append(response.server_ms)
+            sample["total"].append(response.elapsed_ms)
+            sample["queries"].add(response.queries)
+    return [
+        {
+            "path": path,
+            "status": sorted(sample["statuses"]),
+            "server_median_ms": round(statistics.median(sample["server"]), 1),
+            "server_p95_ms": round(percentile(sample["server"], 0.95), 1),
+            "http_median_ms": round(statistics.median(sample["total"]), 1),
+            "http_p95_ms": round(percentile(sample["total"], 0.95), 1),
+            "queries": max(sample["queries"]),
+            "runs": runs,
+        }
+        for (_, path), sample in zip(targets, samples, strict=True)
+    ]

@@ -150,7 +150,7 @@ def measure_pages(port: int, runs: int) -> list[dict]:
     from candidats.models import Candidat
 
     from . import dataset
-    from .http import Client, measure_page
+    from .http import Client, measure_pages
 
     big = dataset.big_session().numero
     small = 7000001
@@ -162,16 +162,23 @@ def measure_pages(port: int, runs: int) -> list[dict]:
         ("centre", "small"): Client(port, login_cookie(dataset.RESPONSABLE_SMALL)),
         ("admin", None): Client(port, login_cookie(dataset.STAFF, admin=True)),
     }
+    rows = pages(big, small, search.lower())
+    at_scale = measure_pages(
+        [(clients[("admin", None) if admin else ("centre", "big")], path) for _, path, _, admin in rows],
+        runs=runs,
+    )
+    at_ten = measure_pages(
+        [(clients[("admin", None) if admin else ("centre", "small")], path) for _, _, path, admin in rows],
+        runs=5,
+    )
     results = []
-    for label, path, small_path, admin in pages(big, small, search.lower()):
-        at_scale = measure_page(clients[("admin", None) if admin else ("centre", "big")], path, runs=runs)
-        at_ten = measure_page(clients[("admin", None) if admin else ("centre", "small")], small_path, runs=5)
+    for (label, _, small_path, _), big_row, small_row in zip(rows, at_scale, at_ten, strict=True):
         row = {
             "page": label,
-            **at_scale,
-            "queries_10_rows": at_ten["queries"],
+            **big_row,
+            "queries_10_rows": small_row["queries"],
             "path_10_rows": small_path,
-            "status_10_rows": at_ten["status"],
+            "status_10_rows": small_row["status"],
         }
         print(
             f"  {label:<38} médiane {row['server_median_ms']:7.1f} ms  p95 {row['server_p95_ms']:7.1f} ms  "
