@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "auditlog",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "centres.middleware.CurrentCentreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "portail.urls"
