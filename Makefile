@@ -34,6 +34,8 @@ $(STAMP): pyproject.toml | $(PY)
 
 # Local demo. Uses DATABASE_URL / REDIS_URL / EMAIL_URL only if you exported them.
 run: export DEBUG := true
+# The local demo opens the back office with a password only; production and the tests ask for a TOTP code.
+run: export ADMIN_REQUIRE_OTP := $(or $(ADMIN_REQUIRE_OTP),false)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
