@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import logging
 import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
@@ -25,6 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from portail.errors import BusinessError
+from portail.spreadsheets import check_xlsx_archive
 from sessions_app.models import Session
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve
@@ -36,6 +36,7 @@ from .services import CandidatData, EnrolRow, RowError
 
 logger = logging.getLogger(__name__)
 SYNC_MAX_ROWS = 200
+MAX_BLANK_ROWS = 2_000
 UNEXPECTED = "L'import a échoué sur une erreur inattendue : aucune inscription n'a été enregistrée. Réessayez ; si l'erreur persiste, contactez le FDA."
 PROGRESS_EVERY = 100
 PARSED_TTL = 3600  # validated rows kept for the confirmation; read from the file again after that
@@ -108,8 +109,8 @@ def _header_key(text: str, epreuves: dict[str, Epreuve]) -> str | None:
 
 
 def _xlsx_rows(content: bytes):
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise FileRejected("Ce fichier n'est pas un classeur Excel (.xlsx) valide.")
+    if (refusal := check_xlsx_archive(content)) is not None:
+        raise FileRejected(refusal)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
@@ -225,6 +226,9 @@ def parse_file(content: bytes, filename: str, session: Session, progress=None) -
             previous = cells
             continue
         if not any(_text(c) for c in cells):
+            if number > MAX_ROWS + MAX_BLANK_ROWS:
+                # A sheet padded with blank rows (or a forged dimension) is not walked to its end.
+                raise FileRejected("Le fichier contient trop de lignes : découpez-le en plusieurs fichiers.")
             continue
         result.total += 1
         if result.total > MAX_ROWS:

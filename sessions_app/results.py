@@ -115,6 +115,10 @@ def rows_from_xlsx(content: bytes) -> list[ScoreRow]:
     """Columns N° inscription, Épreuve, Score (first sheet, headers on row 1)."""
     from openpyxl import load_workbook
 
+    from portail.spreadsheets import check_xlsx_archive
+
+    if (refusal := check_xlsx_archive(content)) is not None:
+        raise BusinessError(refusal)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
