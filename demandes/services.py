@@ -46,12 +46,14 @@ WINDOWS: dict[str, tuple[frozenset[str], str]] = {
 SOUS_TYPES = {K.AMENAGEMENT: Demande.Amenagement, K.FRAUDE: Demande.Incident}
 MAX_JUSTIFICATIFS = 5
 
-# "Votre demande de report … a été validée." — the noun and its agreement, per kind.
+# The guide's INFORMATIONS lines: "Votre demande de report concernant la session 7000023 - TEF Intégration
+# Résidence Nationalité - 30/06/2023 et le candidat Asmaa BOUIRI a été validée.", "Votre fraude concernant …
+# est en cours d'étude par le FDA." — the noun and its agreement, per kind.
 NOUNS = {
     K.REPORT: ("Votre demande de report", "e"),
     K.AMENAGEMENT: ("Votre demande d'aménagement", "e"),
-    K.DISPENSE: ("Votre demande de dispense", "e"),
-    K.FRAUDE: ("Votre déclaration de fraude ou d'incident", "e"),
+    K.DISPENSE: ("Votre dispense", "e"),
+    K.FRAUDE: ("Votre fraude", "e"),
     K.RECOURS: ("Votre recours", ""),
 }
 
@@ -118,24 +120,36 @@ def file_demande(
         demande.justificatifs.add(document)
     DemandeStatusChange.objects.create(demande=demande, from_status="", to_status=D.EN_COURS, by=by,
                                        comment="Demande déposée par le centre.")
+    if kind == K.FRAUDE:
+        # The guide shows a declared fraude in INFORMATIONS at once: "… est en cours d'étude par le FDA."
+        _notify_centre(demande)
     return demande
 
 
 def notification_text(demande: Demande) -> str:
-    """The guide's sentence: "Votre demande de report concernant la session 7000023 - TEF Intégration Résidence
-    Nationalité - 30/06/2023 a été validée." followed by the candidate."""
+    """The guide's sentence for the request's current status (see NOUNS), with FDA's comment if any."""
     noun, agreement = NOUNS[demande.kind]
     session = demande.inscription.session
-    verb = "validé" if demande.statut == D.VALIDEE else "refusé"
     candidat = demande.inscription.candidat
+    if demande.statut == D.EN_COURS:
+        outcome = "est en cours d'étude par le FDA"
+    else:
+        outcome = f"a été {'validé' if demande.statut == D.VALIDEE else 'refusé'}{agreement}"
     text = (
         f"{noun} concernant la session {session.numero} - {session.produit.nom} - {session.date:%d/%m/%Y} "
-        f"a été {verb}{agreement}. Candidat : {candidat.prenom} {candidat.nom.upper()} "
-        f"(inscription {demande.inscription.numero})."
+        f"et le candidat {candidat.prenom} {candidat.nom.upper()} {outcome}."
     )
     if demande.decision_comment:
         text += f" Commentaire du FDA : {demande.decision_comment}"
     return text
+
+
+def _notify_centre(demande: Demande) -> None:
+    """A line in the centre's INFORMATIONS, linking to the candidate's page (where the request shows)."""
+    Notification.objects.create(
+        centre_id=demande.centre_id, demande=demande, message=notification_text(demande),
+        url=reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
+    )
 
 
 def _apply(demande: Demande, inscription: Inscription) -> None:
@@ -175,10 +189,7 @@ def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
                                        comment=locked.decision_comment)
     if accept:
         _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
-    Notification.objects.create(
-        centre=locked.centre, demande=locked, message=notification_text(locked),
-        url=reverse("candidats:inscription", kwargs={"numero": locked.inscription.numero}),
-    )
+    _notify_centre(locked)
     from .tasks import send_decision_email
 
     demande_id = locked.pk

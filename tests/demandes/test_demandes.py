@@ -136,7 +136,7 @@ def test_a_decision_taken_twice_is_refused(centre_a, fda_agent):
 @pytest.mark.parametrize("accept", [True, False])
 @pytest.mark.parametrize("kind, noun", [
     (K.REPORT, "Votre demande de report"), (K.AMENAGEMENT, "Votre demande d'aménagement"),
-    (K.DISPENSE, "Votre demande de dispense"), (K.FRAUDE, "Votre déclaration de fraude ou d'incident"),
+    (K.DISPENSE, "Votre dispense"), (K.FRAUDE, "Votre fraude"),
     (K.RECOURS, "Votre recours"),
 ])
 def test_every_decision_notifies_the_centre_in_the_guides_words(
@@ -148,16 +148,33 @@ def test_every_decision_notifies_the_centre_in_the_guides_words(
     demande = file(inscription, kind)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(demande, accept=accept, by=fda_agent)
-    session = inscription.session
+    session, candidat = inscription.session, inscription.candidat
     verb = ("validé" if accept else "refusé") + ("" if kind == K.RECOURS else "e")
     expected = (
-        f"{noun} concernant la session {session.numero} - {session.produit.nom} - {session.date:%d/%m/%Y} a été {verb}."
+        f"{noun} concernant la session {session.numero} - {session.produit.nom} - {session.date:%d/%m/%Y} "
+        f"et le candidat {candidat.prenom} {candidat.nom.upper()} a été {verb}."
     )
-    notification = Notification.objects.get(demande=demande)
+    notification = Notification.objects.filter(demande=demande).first()  # newest first
     assert notification.message.startswith(expected)
     assert notification.url == reverse("candidats:inscription", args=[inscription.numero])
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [responsable.email]
     assert expected in mail.outbox[0].body
+
+
+def test_a_declared_fraude_shows_at_once_as_being_studied_by_fda(centre_a, fda_agent):
+    inscription = enrolment(centre_a, SessionStatus.CLOSE)
+    demande = file(inscription, K.FRAUDE)
+    session, candidat = inscription.session, inscription.candidat
+    assert [n.message for n in Notification.objects.for_centre(centre_a)] == [
+        f"Votre fraude concernant la session {session.label} et le candidat {candidat.prenom} "
+        f"{candidat.nom.upper()} est en cours d'étude par le FDA."
+    ]
+    services.decide(demande, accept=False, by=fda_agent, comment="Preuves insuffisantes.")
+    newest = Notification.objects.for_centre(centre_a).first()
+    assert newest.message.endswith("a été refusée. Commentaire du FDA : Preuves insuffisantes.")
+    # Other kinds notify only when decided.
+    file(enrolment(centre_a, SessionStatus.CLOSE), K.REPORT)
+    assert Notification.objects.for_centre(centre_a).count() == 2
 
 
 # --- Réinscription after a report ---------------------------------------------------------------------

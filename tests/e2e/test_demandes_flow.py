@@ -62,7 +62,10 @@ def test_a_fraude_refused_by_fda_shows_in_informations(page, browser, live_serve
     decide_in_admin(browser, live_server, "/admin/demandes/fraude/", "refuser", "Refuser", "Preuves insuffisantes.")
 
     page.goto("/")
-    info = page.get_by_role("link", name=f"Votre déclaration de fraude ou d'incident concernant la session {past.numero}")
+    # Both lines of the guide: the declaration being studied, then the decision (newest first).
+    lines = page.get_by_role("link", name=f"Votre fraude concernant la session {past.label}")
+    assert "est en cours d'étude par le FDA" in lines.nth(1).inner_text()
+    info = lines.first
     assert "a été refusée" in info.inner_text() and "Preuves insuffisantes." in info.inner_text()
     info.click()
     assert page.get_by_test_id("demandes").get_by_text("Refusée").is_visible()
