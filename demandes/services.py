@@ -37,8 +37,8 @@ WINDOWS: dict[str, tuple[frozenset[str], str]] = {
                                             "de la session sont ouvertes."),
     K.DISPENSE: (frozenset({S.OUVERTE}), "Une demande de dispense n'est possible que tant que les inscriptions de la "
                                          "session sont ouvertes."),
-    K.REPORT: (frozenset({S.OUVERTE, S.CLOSE}), "Une demande de report n'est possible qu'avant la mise en correction "
-                                                "de la session."),
+    K.REPORT: (frozenset({S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.ANOMALIES, S.CORRECTION}),
+               "Une demande de report n'est possible qu'avant la publication des résultats de la session."),
     K.FRAUDE: (frozenset({S.CLOSE, S.ANOMALIES, S.CORRECTION, S.RESULTATS}),
                "Une fraude ou un incident se signale à partir du jour de la session."),
     K.RECOURS: (frozenset({S.RESULTATS}), "Un recours n'est possible qu'une fois les résultats publiés."),
@@ -70,7 +70,9 @@ def check_can_file(inscription: Inscription, kind: str, today=None) -> None:
         )
     statuses, why = WINDOWS[kind]
     session = inscription.session
-    if session.statut not in statuses or (kind == K.FRAUDE and session.date > today):
+    # Enrolment windows end at D-2 even before the closure job has moved the session to Inscriptions closes.
+    too_late = kind in (K.AMENAGEMENT, K.DISPENSE) and not session.enrolment_open()
+    if session.statut not in statuses or too_late or (kind == K.FRAUDE and session.date > today):
         raise BusinessError(f"{why} (session {session.numero} : « {session.get_statut_display()} »)")
     if Demande.objects.filter(inscription=inscription, kind=kind, statut=D.EN_COURS).exists():
         raise BusinessError(
@@ -203,7 +205,8 @@ def reinscription_sessions(demande: Demande):
     old = demande.inscription.session
     return (
         Session.objects.for_centre(demande.centre_id)
-        .filter(produit_id=old.produit_id, statut=S.OUVERTE, closes_at__gt=timezone.now())
+        # The enrolment service's own window: Planifiée or Inscriptions ouvertes, before D-2.
+        .filter(produit_id=old.produit_id, statut__in=(S.PLANIFIEE, S.OUVERTE), closes_at__gt=timezone.now())
         .exclude(pk=old.pk)
         .with_nb_inscrits()
         .select_related("produit")

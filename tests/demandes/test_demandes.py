@@ -1,11 +1,13 @@
 """Issue 6: requests filed by a centre at the right moment, decided by FDA, applied, notified; réinscription."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from candidats.models import Inscription, InscriptionStatus
@@ -30,7 +32,7 @@ K = DemandeKind
 RIGHT_AND_WRONG = {
     K.AMENAGEMENT: (SessionStatus.OUVERTE, SessionStatus.CLOSE, "tant que les inscriptions de la session sont ouvertes"),
     K.DISPENSE: (SessionStatus.OUVERTE, SessionStatus.CORRECTION, "tant que les inscriptions de la session sont ouvertes"),
-    K.REPORT: (SessionStatus.CLOSE, SessionStatus.CORRECTION, "avant la mise en correction"),
+    K.REPORT: (SessionStatus.CORRECTION, SessionStatus.RESULTATS, "avant la publication des résultats"),
     K.FRAUDE: (SessionStatus.CLOSE, SessionStatus.OUVERTE, "à partir du jour de la session"),
     K.RECOURS: (SessionStatus.RESULTATS, SessionStatus.CORRECTION, "une fois les résultats publiés"),
 }
@@ -69,6 +71,15 @@ def test_fraude_before_the_session_day_is_refused(centre_a):
     inscription = InscriptionFactory(session=SessionFactory(centre=centre_a, statut=SessionStatus.CLOSE))
     with pytest.raises(BusinessError, match="à partir du jour de la session"):
         file(inscription, K.FRAUDE)
+
+
+def test_amenagement_after_d2_is_refused_even_before_the_closure_job_ran(centre_a):
+    # Still « Inscriptions ouvertes » in the database, but the session is tomorrow: past D-2.
+    session = SessionFactory(centre=centre_a, statut=SessionStatus.OUVERTE,
+                             date=timezone.localdate() + dt.timedelta(days=1))
+    with pytest.raises(BusinessError, match="tant que les inscriptions de la session sont ouvertes"):
+        file(InscriptionFactory(session=session), K.AMENAGEMENT)
+    assert not Demande.objects.exists()
 
 
 def test_one_open_request_of_a_kind_per_enrolment(centre_a):
