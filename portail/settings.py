@@ -235,6 +235,9 @@ CELERY_BEAT_SCHEDULE = {
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+if TESTING and REDIS_URL:
+    # Parallel test processes (pytest-xdist) share one Redis: each keeps its keys apart (tests/cache.py).
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 # Security headers (production values unless DEBUG).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

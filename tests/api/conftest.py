@@ -1,10 +1,11 @@
 import pytest
-from django.core.cache import cache
+
+from tests.cache import clear_own_cache
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     """The token throttle counts in the cache (Redis): each test starts from zero."""
-    cache.clear()
+    clear_own_cache()
     yield
-    cache.clear()
+    clear_own_cache()

@@ -5,21 +5,21 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from candidats import public_views
 from candidats.models import DemandeContact, PreInscription
 from centres.models import Visibilite
 from sessions_app.models import SessionStatus
+from tests.cache import clear_own_cache
 from tests.factories import CentreFactory, InscriptionFactory, SessionFactory
 
 
 @pytest.fixture(autouse=True)
 def empty_throttle():
-    cache.clear()
+    clear_own_cache()
     yield
-    cache.clear()
+    clear_own_cache()
 
 
 @pytest.fixture

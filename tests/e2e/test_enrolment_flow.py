@@ -5,7 +5,6 @@ import io
 import re
 from decimal import Decimal
 
-from django.core.cache import cache
 from openpyxl import load_workbook
 
 from candidats.excel_template import FIRST_ROW
@@ -14,6 +13,7 @@ from centres.models import Visibilite
 from centres.roles import Role
 from sessions_app.models import SessionTarif
 from tarifs.models import RegleEpreuves
+from tests.cache import clear_own_cache
 from tests.e2e.portal import log_in
 from tests.factories import (
     CentreFactory,
@@ -164,7 +164,7 @@ def test_a_centre_imports_a_file_fixes_its_mistake_and_imports_it(page, tmp_path
 
 
 def test_a_pre_registration_made_on_the_public_site_is_transferred(page):
-    cache.clear()  # the public site's per-IP throttle
+    clear_own_cache()  # the public site's per-IP throttle
     _, session = world(visibilite=Visibilite.AVEC_SESSIONS)
     page.goto("/preinscription/")
     page.get_by_role("link", name="Alliance Française de Dakar").click()
