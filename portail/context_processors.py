@@ -4,7 +4,8 @@ from messagerie.models import Conversation
 def portal(request):
     """What the base layout shows: current centre, role, centre switcher, unread messages."""
     membership = getattr(request, "membership", None)
-    if membership is None:
+    # DRF pages (the API's documentation) replace request.user with the API's own (token) user.
+    if membership is None or not request.user.is_authenticated:
         return {}
     return {
         "current_membership": membership,

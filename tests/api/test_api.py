@@ -203,6 +203,11 @@ def test_every_api_endpoint_is_in_this_matrix():
     assert names == TESTED, f"Endpoints without tests here: {names - TESTED}"
 
 
+def test_the_documentation_opens_for_a_user_logged_in_to_the_portal(client, responsable):
+    client.force_login(responsable)
+    assert client.get(reverse("api:docs")).status_code == 200
+
+
 def test_the_schema_and_its_documentation_are_served(client):
     schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200 and b"/api/v1/inscriptions/{numero}/{kind}/" in schema.content
