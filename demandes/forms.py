@@ -42,8 +42,10 @@ class DemandeForm(forms.Form):
 
 
 class DemandeFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous")] + list(DemandeKind.choices))
-    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(DemandeStatus.choices))
+    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous")] + list(DemandeKind.choices),
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(DemandeStatus.choices),
+                               widget=forms.Select(attrs={"class": "form-select"}))
 
 
 class ReinscriptionForm(forms.Form):

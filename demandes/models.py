@@ -86,6 +86,12 @@ class Demande(models.Model):
         return SHORT_LABELS[self.kind]
 
     @property
+    def sous_type_label(self) -> str:
+        """The nature in words (Tiers-temps, Fraude, Incident technique…)."""
+        choices = {**dict(self.Amenagement.choices), **dict(self.Incident.choices)}
+        return choices.get(self.sous_type, self.sous_type)
+
+    @property
     def status_colour(self) -> str:
         """The guide's colour code: orange while studied, green validated, red refused."""
         return STATUS_COLOURS[self.statut]
