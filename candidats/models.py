@@ -15,7 +15,10 @@ class CandidatQuerySet(CentreScopedQuerySet):
 class Candidat(models.Model):
     """A person known to a centre. The same person may sit several sessions (several Inscriptions)."""
 
-    centre = models.ForeignKey("centres.Centre", on_delete=models.PROTECT, related_name="candidats")
+    # No index of its own: (centre, nom, prénom) below starts with it. Every index costs each import row.
+    centre = models.ForeignKey(
+        "centres.Centre", on_delete=models.PROTECT, related_name="candidats", db_index=False
+    )
     nom = models.CharField("nom", max_length=150)
     prenom = models.CharField("prénom", max_length=150)
     date_naissance = models.DateField("date de naissance", null=True, blank=True)
@@ -75,21 +78,36 @@ class Inscription(models.Model):
     """A candidate enrolled in a session: number 2000001+, a unique access code like L3B-RUC-WD1."""
 
     numero = models.PositiveIntegerField("numéro d'inscription", unique=True, editable=False)
-    session = models.ForeignKey("sessions_app.Session", on_delete=models.PROTECT, related_name="inscriptions")
-    candidat = models.ForeignKey(Candidat, on_delete=models.PROTECT, related_name="inscriptions")
+    # Neither has an index of its own: (session, statut) and (candidat, created_at) below start with them.
+    session = models.ForeignKey(
+        "sessions_app.Session", on_delete=models.PROTECT, related_name="inscriptions", db_index=False
+    )
+    candidat = models.ForeignKey(
+        Candidat, on_delete=models.PROTECT, related_name="inscriptions", db_index=False
+    )
     code_acces = models.CharField("code d'accès", max_length=11, unique=True, editable=False)
-    statut = models.CharField("statut", max_length=20, choices=InscriptionStatus.choices, default=InscriptionStatus.INSCRIT)
-    source = models.CharField("origine", max_length=20, choices=InscriptionSource.choices, default=InscriptionSource.SUR_PLACE)
+    statut = models.CharField(
+        "statut", max_length=20, choices=InscriptionStatus.choices, default=InscriptionStatus.INSCRIT
+    )
+    source = models.CharField(
+        "origine", max_length=20, choices=InscriptionSource.choices, default=InscriptionSource.SUR_PLACE
+    )
     virtuel = models.BooleanField("candidat virtuel", default=False)
     tiers_temps = models.BooleanField("tiers-temps accordé", default=False)
     fraude = models.BooleanField("fraude constatée", default=False)
-    prix_total = models.DecimalField("prix payé par le candidat (€)", max_digits=8, decimal_places=2, default=0)
+    prix_total = models.DecimalField(
+        "prix payé par le candidat (€)", max_digits=8, decimal_places=2, default=0
+    )
     photo = models.ImageField("photo", upload_to=capture_upload_to, blank=True)
     signature = models.ImageField("signature", upload_to=capture_upload_to, blank=True)
     enregistrement_eo = models.FileField("enregistrement EO", upload_to=capture_upload_to, blank=True)
     keylogger = models.TextField("keylogger", blank=True)
     reporte_depuis = models.OneToOneField(
-        "self", verbose_name="réinscription de", null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name="réinscription de",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="reinscription",
     )
     created_by = models.ForeignKey(
@@ -115,7 +133,10 @@ class Inscription(models.Model):
 class InscriptionEpreuve(models.Model):
     """An épreuve taken by an enrolment, with its price and the absence/dispense flags."""
 
-    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="epreuves")
+    # Indexed by the unique (inscription, epreuve) constraint, which starts with it.
+    inscription = models.ForeignKey(
+        Inscription, on_delete=models.CASCADE, related_name="epreuves", db_index=False
+    )
     epreuve = models.ForeignKey("tarifs.Epreuve", on_delete=models.PROTECT, related_name="+")
     prix = models.DecimalField("prix (€)", max_digits=8, decimal_places=2, default=0)
     absent = models.BooleanField("absent", default=False)
@@ -167,7 +188,11 @@ class PreInscription(models.Model):
 
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="pre_inscriptions")
     session = models.ForeignKey(
-        "sessions_app.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="pre_inscriptions"
+        "sessions_app.Session",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pre_inscriptions",
     )
     nom = models.CharField("nom", max_length=150)
     prenom = models.CharField("prénom", max_length=150)
@@ -214,7 +239,9 @@ class DemandeContact(models.Model):
     prenom = models.CharField("prénom", max_length=150)
     email = models.EmailField("e-mail")
     telephone = models.CharField("téléphone", max_length=30, blank=True)
-    produit = models.ForeignKey("tarifs.Produit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    produit = models.ForeignKey(
+        "tarifs.Produit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     message = models.TextField("message")
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.A_TRAITER)
     reponse = models.TextField("réponse", blank=True)

@@ -106,10 +106,20 @@ def _prefix(value: str) -> str:
     return str(value).strip().split("_", 1)[0].strip().upper()
 
 
+@lru_cache(maxsize=1)
+def _langue_set() -> frozenset[str]:
+    return frozenset(code for code, _ in _languages())
+
+
+@lru_cache(maxsize=1)
+def _nationalite_set() -> frozenset[str]:
+    return frozenset(code for code, _ in _countries_fr())
+
+
 def parse_langue(value: str) -> str | None:
     """`ARA_arabe`, `ara` or `ARA` → `ara`; unknown → None."""
     code = _prefix(value).lower()
-    known = dict(_languages())
+    known = _langue_set()
     if code in known:
         return code
     if len(code) == 2:
@@ -121,14 +131,18 @@ def parse_langue(value: str) -> str | None:
 
 def parse_nationalite(value: str) -> str | None:
     code = _prefix(value)
-    return code if code in dict(_countries_fr()) else None
+    return code if code in _nationalite_set() else None
+
+
+MOTIVATION_CODES = frozenset(Motivation.values)
+GENRE_CODES = frozenset(Genre.values)
 
 
 def parse_motivation(value: str) -> str | None:
     code = _prefix(value)
-    return code if code in Motivation.values else None
+    return code if code in MOTIVATION_CODES else None
 
 
 def parse_genre(value: str) -> str | None:
     code = _prefix(value)
-    return code if code in Genre.values else None
+    return code if code in GENRE_CODES else None

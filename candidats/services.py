@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portail import bulk
 from portail.errors import BusinessError
 from portail.models import next_number, next_numbers
 from sessions_app.models import Session, SessionTarif
@@ -33,7 +35,7 @@ from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
 
 from . import emails
-from .codes import ACCESS_CODE_REGEX, generate_access_code, new_unique_access_code  # noqa: F401
+from .codes import ACCESS_CODE_REGEX, generate_access_codes, new_unique_access_code  # noqa: F401
 from .models import (
     Candidat,
     DemandeContact,
@@ -140,6 +142,7 @@ class EnrolmentResult:
 # --- Rule functions (shared by enrol() and enrol_many()) --------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Case-, accent- and spacing-insensitive form of a name: "  Éloïse-Marie " → "eloise-marie"."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -161,7 +164,9 @@ def lock_session(session: Session) -> Session:
 
 def count_active(session: Session) -> int:
     """Places taken: virtual candidates stand in for someone and take none."""
-    return Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT, virtuel=False).count()
+    return Inscription.objects.filter(
+        session=session, statut=InscriptionStatus.INSCRIT, virtuel=False
+    ).count()
 
 
 def check_capacity(session: Session, wanted: int = 1) -> None:
@@ -443,20 +448,17 @@ def check_rows(
     without writing: (errors, warnings). Used by the preview and, under the lock, by enrol_many()."""
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    produit = session.produit
-    product_epreuves = list(produit.epreuves.all())
-    rules = regles_for(produit)
+    epreuves_of = epreuves_checker(session)
     known = known_enrolments(session, [r.data.date_naissance for r in rows])
     seen: dict[tuple, int] = {}
-    labels = {name: label for name, label in REQUIRED_FIELDS.items()}
+    today = timezone.localdate()
     for row in rows:
         row_errors = [
-            RowError(row.ligne, labels.get(name, "Nom"), msg) for name, msg in candidat_errors(row.data)
+            RowError(row.ligne, REQUIRED_FIELDS.get(name, "Nom"), msg)
+            for name, msg in candidat_errors(row.data, today=today)
         ]
         try:
-            clean_epreuves(
-                produit, row.epreuves, row.data.motivation, product_epreuves=product_epreuves, rules=rules
-            )
+            epreuves_of(row)
         except BusinessError as exc:
             row_errors.append(RowError(row.ligne, "Épreuves", exc.message))
         if row.data.date_naissance and row.data.nom and row.data.prenom:
@@ -483,10 +485,35 @@ def check_rows(
     return errors, warnings
 
 
+def epreuves_checker(session: Session) -> Callable[[EnrolRow], list[Epreuve]]:
+    """clean_epreuves() for the rows of one file: the product's épreuves and rules read once, each
+    distinct (épreuves, motivation) checked once (5,000 rows hold a handful of them)."""
+    produit = session.produit
+    product_epreuves = list(produit.epreuves.all())
+    rules = regles_for(produit)
+    outcomes: dict[tuple, list[Epreuve] | BusinessError] = {}
+
+    def epreuves_of(row: EnrolRow) -> list[Epreuve]:
+        key = (frozenset(e.pk for e in row.epreuves), row.data.motivation)
+        if key not in outcomes:
+            try:
+                outcomes[key] = clean_epreuves(
+                    produit, row.epreuves, row.data.motivation, product_epreuves=product_epreuves, rules=rules
+                )
+            except BusinessError as exc:
+                outcomes[key] = exc
+        outcome = outcomes[key]
+        if isinstance(outcome, BusinessError):
+            raise outcome
+        return outcome
+
+    return epreuves_of
+
+
 def _unique_codes(n: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < n:
-        batch = {generate_access_code() for _ in range(n - len(codes))}
+        batch = set(generate_access_codes(n - len(codes)))
         taken = set(Inscription.objects.filter(code_acces__in=batch).values_list("code_acces", flat=True))
         codes |= batch - taken
     return list(codes)
@@ -501,9 +528,10 @@ def enrol_many(
     by=None,
     confirm_warnings: bool = False,
     progress=None,
-) -> list[Inscription]:
+) -> list[int]:
     """Enrol every row or none: ONE session lock, every rule checked on every row (check_rows), the
-    capacity checked for the whole file, then bulk writes. Raises RowsInvalid / ConfirmationRequired /
+    capacity checked for the whole file, then bulk writes (portail.bulk: COPY on PostgreSQL).
+    Returns the enrolment numbers, in row order. Raises RowsInvalid / ConfirmationRequired /
     BusinessError (session closed)."""
     if not rows:
         raise BusinessError("Le fichier ne contient aucun candidat.", code="empty")
@@ -517,79 +545,63 @@ def enrol_many(
 
     centre = locked.centre
     pool = _candidat_pool(centre, [r.data.date_naissance for r in rows])
-    new_candidats, changed = [], []
-    row_candidats: list[Candidat] = []
+    known: list[Candidat | None] = []
+    changed = []
     for row in rows:
         candidat = _find_candidat(centre, row.data, pool)
-        if candidat is None:
-            candidat = Candidat(
-                centre=centre, **{n: getattr(row.data, n) or _blank(n) for n in CANDIDAT_FIELDS}
-            )
-            new_candidats.append(candidat)
-        elif _apply(candidat, row.data):
+        if candidat is not None and _apply(candidat, row.data):
             changed.append(candidat)
-        row_candidats.append(candidat)
-    Candidat.objects.bulk_create(new_candidats, batch_size=500)
+        known.append(candidat)
+    new_ids = iter(
+        bulk.insert_rows(
+            Candidat,
+            [
+                {"centre_id": centre.pk, **{n: getattr(row.data, n) or _blank(n) for n in CANDIDAT_FIELDS}}
+                for row, candidat in zip(rows, known, strict=True)
+                if candidat is None
+            ],
+            returning_ids=True,
+        )
+    )
+    candidat_ids = [candidat.pk if candidat is not None else next(new_ids) for candidat in known]
     if changed:
         Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
     prices = session_prices(locked)
     codes = _unique_codes(len(rows))
     numbers = next_numbers("inscription", len(rows))
     now = timezone.now()
+    epreuves_of = epreuves_checker(locked)
     inscriptions, priced = [], []
-    for index, (row, candidat) in enumerate(zip(rows, row_candidats, strict=True)):
-        chosen = clean_epreuves(
-            locked.produit,
-            row.epreuves,
-            row.data.motivation,
-            product_epreuves=_product_epreuves_cache(locked),
-            rules=_rules_cache(locked),
-        )
+    for index, row in enumerate(rows):
+        chosen = epreuves_of(row)
         per, total = prices_for(locked.produit, chosen, prices)
         inscriptions.append(
-            Inscription(
-                numero=numbers[index],
-                session=locked,
-                candidat=candidat,
-                code_acces=codes[index],
-                source=source,
-                prix_total=total,
-                created_by=by,
-                created_at=now,
-            )
+            {
+                "numero": numbers[index],
+                "session_id": locked.pk,
+                "candidat_id": candidat_ids[index],
+                "code_acces": codes[index],
+                "source": source,
+                "prix_total": total,
+                "created_by_id": by.pk if by else None,
+                "created_at": now,
+            }
         )
         priced.append((chosen, per))
         if progress and (index + 1) % 100 == 0:
             progress(index + 1)
-    Inscription.objects.bulk_create(inscriptions, batch_size=500)
-    InscriptionEpreuve.objects.bulk_create(
+    inscription_ids = bulk.insert_rows(Inscription, inscriptions, returning_ids=True)
+    bulk.insert_rows(
+        InscriptionEpreuve,
         [
-            InscriptionEpreuve(inscription=inscription, epreuve=e, prix=per[e.pk])
-            for inscription, (chosen, per) in zip(inscriptions, priced, strict=True)
+            {"inscription_id": inscription_id, "epreuve_id": e.pk, "prix": per[e.pk]}
+            for inscription_id, (chosen, per) in zip(inscription_ids, priced, strict=True)
             for e in chosen
         ],
-        batch_size=1000,
     )
     if progress:
         progress(len(rows))
-    return inscriptions
-
-
-_CACHE_ATTR = "_enrol_cache"
-
-
-def _product_epreuves_cache(session: Session) -> list[Epreuve]:
-    cache = session.__dict__.setdefault(_CACHE_ATTR, {})
-    if "epreuves" not in cache:
-        cache["epreuves"] = list(session.produit.epreuves.all())
-    return cache["epreuves"]
-
-
-def _rules_cache(session: Session) -> dict[str, set[int]]:
-    cache = session.__dict__.setdefault(_CACHE_ATTR, {})
-    if "rules" not in cache:
-        cache["rules"] = regles_for(session.produit)
-    return cache["rules"]
+    return list(numbers)
 
 
 # --- "Modifier les informations" -------------------------------------------------------------------

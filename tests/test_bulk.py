@@ -1,0 +1,94 @@
+"""portail.bulk.insert_rows: the import's writer (COPY on PostgreSQL, bulk_create elsewhere)."""
+
+import datetime as dt
+import re
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from candidats.codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_REGEX, generate_access_codes
+from candidats.models import Candidat, Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
+from portail.bulk import insert_rows
+from tests.factories import CentreFactory, SessionFactory, epreuve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_are_written_with_the_model_defaults_and_their_ids_in_order():
+    centre = CentreFactory()
+    before = timezone.now()
+    ids = insert_rows(
+        Candidat,
+        [
+            {"centre_id": centre.pk, "nom": "Zola", "prenom": "Émile", "date_naissance": dt.date(1990, 4, 2)},
+            {"centre_id": centre.pk, "nom": "Sand", "prenom": "George", "date_naissance": None},
+        ],
+        returning_ids=True,
+    )
+    zola, sand = (Candidat.objects.get(pk=pk) for pk in ids)
+    assert (zola.nom, zola.prenom, zola.date_naissance) == ("Zola", "Émile", dt.date(1990, 4, 2))
+    assert (sand.nom, sand.date_naissance) == ("Sand", None)
+    # Fields the rows leave out: the model's defaults, the creation instants now.
+    assert sand.email == "" and sand.virtuel is False and sand.anonymised_at is None
+    assert zola.created_at >= before and zola.updated_at >= before
+    # The sequence moved past the ids drawn: the next ordinary insert does not collide.
+    assert Candidat.objects.create(centre=centre, nom="Hugo", prenom="Victor").pk > max(ids)
+
+
+def test_an_enrolment_and_its_epreuves_with_a_callable_default_and_decimals():
+    session = SessionFactory()
+    candidat = Candidat.objects.create(centre=session.centre, nom="Curie", prenom="Marie")
+    [inscription_id] = insert_rows(
+        Inscription,
+        [
+            {
+                "numero": 2999999,
+                "session_id": session.pk,
+                "candidat_id": candidat.pk,
+                "code_acces": "ABC-DEF-GHJ",
+                "source": InscriptionSource.IMPORT,
+                "prix_total": Decimal("190.50"),
+            }
+        ],
+        returning_ids=True,
+    )
+    insert_rows(
+        InscriptionEpreuve,
+        [{"inscription_id": inscription_id, "epreuve_id": epreuve("CE").pk, "prix": Decimal("40.25")}],
+    )
+    inscription = Inscription.objects.get(pk=inscription_id)
+    assert inscription.statut == InscriptionStatus.INSCRIT and inscription.prix_total == Decimal("190.50")
+    assert inscription.created_at is not None and inscription.photo.name == ""
+    assert [(e.epreuve.code, e.prix, e.absent) for e in inscription.epreuves.all()] == [
+        ("CE", Decimal("40.25"), False)
+    ]
+
+
+def test_a_row_breaking_a_constraint_writes_nothing():
+    centre = CentreFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(
+            Candidat,
+            [
+                {"centre_id": centre.pk, "nom": "A", "prenom": "B"},
+                {"centre_id": centre.pk, "nom": None, "prenom": "D"},
+            ],
+        )
+    assert not Candidat.objects.filter(nom__in=["A", "C"]).exists()
+
+
+def test_no_row_writes_nothing():
+    assert insert_rows(Candidat, [], returning_ids=True) == []
+
+
+def test_access_codes_drawn_in_a_batch_have_the_guides_form_and_every_character():
+    codes = generate_access_codes(5000)
+    assert len(codes) == 5000 and len(set(codes)) == 5000
+    assert all(re.match(ACCESS_CODE_REGEX, code) for code in codes)
+    counts = Counter("".join(codes).replace("-", ""))
+    assert set(counts) == set(ACCESS_CODE_ALPHABET)
+    # 45,000 characters over 31: about 1,452 each; a biased draw would leave some far from it.
+    assert all(1250 < n < 1650 for n in counts.values())
