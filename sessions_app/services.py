@@ -307,10 +307,12 @@ def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
     while True:
         with transaction.atomic():
             batch = close_batch(now, closable)
-            if not batch:
-                break
-            queue_documents_of_sessions([pk for pk, _ in batch])
+            if batch:
+                queue_documents_of_sessions([pk for pk, _ in batch])
         closed.extend(numero for _, numero in batch)
+        # A short batch was the last one: asking again would only walk the index entries just closed.
+        if len(batch) < CLOSURE_BATCH:
+            break
     if missing:
         queue_documents_of_sessions(missing)
     return closed
