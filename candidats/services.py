@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -510,12 +510,22 @@ def epreuves_checker(session: Session) -> Callable[[EnrolRow], list[Epreuve]]:
     return epreuves_of
 
 
+def _taken_codes(codes: set[str]) -> set[str]:
+    if connection.vendor == "postgresql":
+        # One array parameter: 5,000 IN parameters took 0.1 s to send and plan (make bench).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT code_acces FROM {Inscription._meta.db_table} WHERE code_acces = ANY(%s)", [list(codes)]
+            )
+            return {code for (code,) in cursor.fetchall()}
+    return set(Inscription.objects.filter(code_acces__in=codes).values_list("code_acces", flat=True))
+
+
 def _unique_codes(n: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < n:
         batch = set(generate_access_codes(n - len(codes)))
-        taken = set(Inscription.objects.filter(code_acces__in=batch).values_list("code_acces", flat=True))
-        codes |= batch - taken
+        codes |= batch - _taken_codes(batch)
     return list(codes)
 
 
