@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from candidats.models import InscriptionEpreuve
-from tests.factories import InscriptionFactory
+from tests.factories import CandidatFactory, InscriptionFactory
 
 
 @pytest.fixture
@@ -39,3 +39,23 @@ def test_the_page_runs_the_same_queries_for_few_and_many_candidates(
     with django_assert_max_num_queries(14):
         response = staff.get(reverse("candidats:absents", args=[session_canada.numero]))
     assert response.status_code == 200
+
+
+def test_a_non_modular_product_has_one_box_per_candidate_checked_when_absent(staff, session_irn):
+    absent = InscriptionFactory(session=session_irn)
+    present = InscriptionFactory(session=session_irn)
+    absent.epreuves.update(absent=True)
+    first = session_irn.produit.epreuves.order_by("ordre", "code").first()
+    html = staff.get(reverse("candidats:absents", args=[session_irn.numero])).content.decode()
+    assert html.count('name="absent"') == 2
+    assert f'value="{absent.pk}:{first.pk}" aria-label="{absent.candidat} absent(e)" checked' in html
+    assert f'value="{present.pk}:{first.pk}" aria-label="{present.candidat} absent(e)">' in html
+
+
+def test_a_name_with_markup_is_shown_as_text(staff, session_canada):
+    inscription = InscriptionFactory(
+        session=session_canada, candidat=CandidatFactory(centre=session_canada.centre, nom='<b>"Nom"</b>')
+    )
+    html = staff.get(reverse("candidats:absents", args=[session_canada.numero])).content.decode()
+    assert "<b>" not in html
+    assert f'aria-label="{inscription.candidat.prenom} &lt;B&gt;&quot;NOM&quot;&lt;/B&gt; absent(e) à CE"' in html
