@@ -26,6 +26,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
+from portail import bulk
 from portail.errors import BusinessError
 from portail.spreadsheets import check_xlsx_archive
 from sessions_app.models import Session
@@ -467,15 +468,16 @@ def validate_job(job_id: int) -> ImportJob | None:
         job.save(update_fields=["statut", "rapport"])
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
     try:
-        parsed = parse_file(
-            _read_job_file(job),
-            job.nom_fichier,
-            session,
-            progress=_throttled(lambda n: ImportJob.objects.filter(pk=job.pk).update(lignes_traitees=n)),
-        )
-        errors, warnings = full_check(session, parsed)
-        if not errors:
-            cache.set(parsed_key(job), parsed, PARSED_TTL)
+        with bulk.collector_paused():
+            parsed = parse_file(
+                _read_job_file(job),
+                job.nom_fichier,
+                session,
+                progress=_throttled(lambda n: ImportJob.objects.filter(pk=job.pk).update(lignes_traitees=n)),
+            )
+            errors, warnings = full_check(session, parsed)
+            if not errors:
+                cache.set(parsed_key(job), parsed, PARSED_TTL)
     except FileRejected as exc:
         return _finish(
             job, ImportJob.Statut.ERREURS, {"fichier": exc.message, "errors": [], "warnings": []}, 0
@@ -534,23 +536,24 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
     rapport = dict(job.rapport)
+    key = progress_key(job.pk)
     try:
-        parsed = _parsed_for_import(job, session)
-        if parsed.errors:
-            raise services.RowsInvalid(parsed.errors)
-        key = progress_key(job.pk)
-        # The enrolments and the job's "Terminé" commit together: a crash in between cannot leave
-        # candidates enrolled by a job that says otherwise (a retry then finds the job finished).
-        with transaction.atomic():
-            numbers = services.enrol_many(
-                session=session,
-                rows=parsed.rows,
-                by=by,
-                confirm_warnings=confirm_warnings,
-                progress=_throttled(lambda n: cache.set(key, n, 3600)),
-            )
-            rapport.update(inscrits=len(numbers), premier=numbers[0], dernier=numbers[-1])
-            return _finish(job, ImportJob.Statut.TERMINE, rapport, len(numbers))
+        with bulk.collector_paused():
+            parsed = _parsed_for_import(job, session)
+            if parsed.errors:
+                raise services.RowsInvalid(parsed.errors)
+            # The enrolments and the job's "Terminé" commit together: a crash in between cannot leave
+            # candidates enrolled by a job that says otherwise (a retry then finds the job finished).
+            with transaction.atomic():
+                numbers = services.enrol_many(
+                    session=session,
+                    rows=parsed.rows,
+                    by=by,
+                    confirm_warnings=confirm_warnings,
+                    progress=_throttled(lambda n: cache.set(key, n, 3600)),
+                )
+                rapport.update(inscrits=len(numbers), premier=numbers[0], dernier=numbers[-1])
+                return _finish(job, ImportJob.Statut.TERMINE, rapport, len(numbers))
     except services.ConfirmationRequired as exc:
         rapport["phase"] = "validation"
         rapport["message"] = "Confirmez l'inscription malgré l'avertissement."

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -103,10 +103,10 @@ class CandidatData:
     numero_piece_identite: str = ""
 
     def __post_init__(self):
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in CANDIDAT_FIELDS:
+            value = getattr(self, name)
             if isinstance(value, str):
-                setattr(self, f.name, " ".join(value.split()))
+                setattr(self, name, " ".join(value.split()))
 
     @classmethod
     def from_object(cls, obj) -> CandidatData:

@@ -1,10 +1,13 @@
 """Writing thousands of rows at once (an import file of 5,000 candidates): PostgreSQL's COPY, and
 bulk_create elsewhere (the SQLite demo). Like bulk_create, no model signal is sent; unlike it, no
-model instance is built per row, which was most of the import's time (make bench)."""
+model instance is built per row, which was most of the import's time (make bench).
+collector_paused() lets such a batch run without Python's full garbage collections."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.utils import timezone
@@ -82,8 +85,28 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, returning_id
 def _next_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` primary keys drawn from the table's own sequence, as an INSERT would draw them."""
     with connection.cursor() as cursor:
+        # The sequence looked up once (a materialized CTE): looked up for each row, it took 10 ms for
+        # 5,000 ids instead of 2 ms.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS id) "
+            "SELECT nextval(seq.id) FROM seq, generate_series(1, %s)",
             [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, count],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one batch runs. Reading and writing 5,000 rows allocate
+    enough objects to start 2 or 3 full collections, each walking the whole heap of the worker
+    (60 ms apiece, about 0.18 s of a 1.3 s import in make bench) and freeing nothing: the batch makes
+    no garbage cycles (a full collection right after found 0 to 10 objects to free). Counting goes
+    on meanwhile, so the collector runs as usual once the batch is over. It is switched back on even
+    if the batch fails, and left alone when something else had switched it off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,6 +1,7 @@
 """portail.bulk.insert_rows: the import's writer (COPY on PostgreSQL, bulk_create elsewhere)."""
 
 import datetime as dt
+import gc
 import re
 from collections import Counter
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from candidats.codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_REGEX, generate_access_codes
 from candidats.models import Candidat, Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
-from portail.bulk import insert_rows
+from portail.bulk import collector_paused, insert_rows
 from tests.factories import CentreFactory, SessionFactory, epreuve
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,21 @@ def test_access_codes_drawn_in_a_batch_have_the_guides_form_and_every_character_
     # 450,000 characters over 31: 14,516 each, give or take 119 (one standard deviation). A byte taken
     # modulo 31 without dropping 248-255 would favour 8 characters by 1/8 (about 16,300 each).
     assert all(13_900 < n < 15_100 for n in counts.values())
+
+
+def test_the_garbage_collector_is_paused_for_a_batch_and_back_on_after_it_even_when_it_fails():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("disque plein")
+    assert gc.isenabled()
+    # Switched off by someone else: a batch does not switch it back on behind their back.
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

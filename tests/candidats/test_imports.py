@@ -3,6 +3,7 @@ each gets a clear report (row, column, reason in French) and nothing is written 
 right."""
 
 import datetime as dt
+import gc
 import io
 
 import pytest
@@ -375,6 +376,7 @@ def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(
     job.refresh_from_db()
     assert job.statut == ImportJob.Statut.TERMINE
     assert Inscription.objects.filter(session=session).count() == 5000
+    assert gc.isenabled()  # paused for the batch only (portail.bulk.collector_paused)
 
 
 def test_5001_rows_are_refused_with_the_limit_named(staff, centre_a, irn, django_capture_on_commit_callbacks):
@@ -467,3 +469,4 @@ def test_an_unexpected_error_leaves_a_failed_job_and_nothing_written(staff, sess
     job.refresh_from_db()
     assert job.statut == ImportJob.Statut.ECHEC
     assert Inscription.objects.count() == 0
+    assert gc.isenabled()  # the worker's collector is back on after a failed batch
