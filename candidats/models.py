@@ -43,7 +43,6 @@ class Candidat(models.Model):
         ordering = ["nom", "prenom"]
         indexes = [
             models.Index(fields=["centre", "nom", "prenom"]),
-            models.Index(fields=["centre", "email"]),
             models.Index(fields=["nom", "prenom", "date_naissance"]),
         ]
 
