@@ -49,7 +49,7 @@ def _vacuum(*tables: str) -> None:
         cur.execute(f"VACUUM ANALYZE {', '.join(tables)}")
 
 
-def closure(rounds: int = 5) -> dict:
+def closure(rounds: int = 7) -> dict:
     from sessions_app.services import close_due_sessions
 
     now = timezone.now()
@@ -169,7 +169,7 @@ def _last_candidat() -> int:
         return cur.fetchone()[0]
 
 
-def import_file(rounds: int = 3) -> dict:
+def import_file(rounds: int = 5) -> dict:
     from candidats import imports
     from candidats.models import ImportJob
 
