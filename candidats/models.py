@@ -136,7 +136,9 @@ class InscriptionEpreuve(models.Model):
     inscription = models.ForeignKey(
         Inscription, on_delete=models.CASCADE, related_name="epreuves", db_index=False
     )
-    epreuve = models.ForeignKey("tarifs.Epreuve", on_delete=models.PROTECT, related_name="+")
+    # Not indexed: no page looks enrolments up by épreuve (make bench: 0 scans), and only deleting an
+    # épreuve from the catalogue, which PROTECT refuses anyway, would read the table through it.
+    epreuve = models.ForeignKey("tarifs.Epreuve", on_delete=models.PROTECT, related_name="+", db_index=False)
     prix = models.DecimalField("prix (€)", max_digits=8, decimal_places=2, default=0)
     absent = models.BooleanField("absent", default=False)
     dispense = models.BooleanField("dispensé", default=False)
