@@ -78,6 +78,8 @@ def closure(rounds: int = 7) -> dict:
         Session.objects.filter(pk__in=due).update(statut=SessionStatus.OUVERTE)
         SessionStatusChange.objects.filter(pk__gt=last_history).delete()
         _purge_queue()
+    # The next run's pages read these tables: leave them without the rounds' dead rows.
+    _vacuum("sessions_app_session", "sessions_app_sessionstatuschange")
     raw, service = statistics.median(raw_times), statistics.median(service_times)
     return {
         "sessions": len(due),
@@ -212,6 +214,7 @@ def import_file(rounds: int = 5) -> dict:
         _purge_queue()
         if enrolled != IMPORT_ROWS:
             raise RuntimeError(f"import : {enrolled} inscrits au lieu de {IMPORT_ROWS} ({job.statut})")
+    _vacuum("candidats_candidat", "candidats_inscription", "candidats_inscriptionepreuve")
     parse, service = statistics.median(parse_times), statistics.median(service_times)
     middle = sorted(phase_times, key=lambda p: p["validation_s"] + p["confirmation_s"])[len(phase_times) // 2]
     return {
