@@ -1,4 +1,5 @@
-"""portail.bulk.insert_rows: the import's writer (COPY on PostgreSQL, bulk_create elsewhere)."""
+"""portail.bulk: the import's writer (COPY on PostgreSQL, bulk_create elsewhere) and its pause of the
+garbage collector."""
 
 import datetime as dt
 import gc
