@@ -5,6 +5,8 @@ sheet (I, L, O, 0 and 1)."""
 
 import secrets
 
+from django.db import connection
+
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ACCESS_CODE_GROUPS = 3
 ACCESS_CODE_GROUP_LENGTH = 3
@@ -41,13 +43,32 @@ def generate_access_code() -> str:
     return generate_access_codes(1)[0]
 
 
+def new_unique_access_codes(count: int) -> list[str]:
+    """`count` distinct codes no Inscription uses yet, checked in one query per draw. The unique
+    constraint on `Inscription.code_acces` remains the final guard against a concurrent insert of the
+    same code (astronomically unlikely)."""
+    codes: set[str] = set()
+    for _ in range(MAX_ATTEMPTS):
+        batch = set(generate_access_codes(count - len(codes))) - codes
+        codes |= batch - _taken(batch)
+        if len(codes) == count:
+            return list(codes)
+    raise RuntimeError("Impossible de générer un code d'accès unique.")
+
+
 def new_unique_access_code() -> str:
-    """A code no Inscription uses yet. The unique constraint on `Inscription.code_acces` remains the
-    final guard against a concurrent insert of the same code (astronomically unlikely)."""
+    return new_unique_access_codes(1)[0]
+
+
+def _taken(codes: set[str]) -> set[str]:
     from candidats.models import Inscription
 
-    for _ in range(MAX_ATTEMPTS):
-        code = generate_access_code()
-        if not Inscription.objects.filter(code_acces=code).exists():
-            return code
-    raise RuntimeError("Impossible de générer un code d'accès unique.")
+    if connection.vendor == "postgresql":
+        # One array parameter: 5,000 IN parameters took 0.1 s to send and plan (make bench).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT code_acces FROM {Inscription._meta.db_table} WHERE code_acces = ANY(%s)",
+                [list(codes)],
+            )
+            return {code for (code,) in cursor.fetchall()}
+    return set(Inscription.objects.filter(code_acces__in=codes).values_list("code_acces", flat=True))

@@ -8,6 +8,11 @@ from centres.querysets import CentreScopedQuerySet, scoped_queryset
 from tarifs.models import Motivation
 
 
+def person_name(prenom: str, nom: str) -> str:
+    """How the portal names a person everywhere (pages, messages, PDFs): « Anne MARTIN »."""
+    return f"{prenom} {nom.upper()}"
+
+
 class CandidatQuerySet(CentreScopedQuerySet):
     pass
 
@@ -47,7 +52,7 @@ class Candidat(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.prenom} {self.nom.upper()}"
+        return person_name(self.prenom, self.nom)
 
 
 class InscriptionStatus(models.TextChoices):
@@ -225,7 +230,7 @@ class PreInscription(models.Model):
         indexes = [models.Index(fields=["centre", "statut"])]
 
     def __str__(self):
-        return f"{self.prenom} {self.nom.upper()} ({self.get_statut_display()})"
+        return f"{person_name(self.prenom, self.nom)} ({self.get_statut_display()})"
 
 
 class DemandeContact(models.Model):
@@ -261,7 +266,7 @@ class DemandeContact(models.Model):
         indexes = [models.Index(fields=["centre", "statut"])]
 
     def __str__(self):
-        return f"{self.prenom} {self.nom.upper()} ({self.get_statut_display()})"
+        return f"{person_name(self.prenom, self.nom)} ({self.get_statut_display()})"
 
 
 class ImportJob(models.Model):

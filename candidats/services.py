@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
 
 from . import emails
-from .codes import ACCESS_CODE_REGEX, generate_access_codes, new_unique_access_code  # noqa: F401
+from .codes import ACCESS_CODE_REGEX, new_unique_access_code, new_unique_access_codes  # noqa: F401
 from .models import (
     Candidat,
     DemandeContact,
@@ -45,6 +45,7 @@ from .models import (
     InscriptionSource,
     InscriptionStatus,
     PreInscription,
+    person_name,
 )
 
 # The session row lock is what prevents overbooking. Switched off ONLY by the test that proves the
@@ -316,7 +317,7 @@ def duplicate_findings(session: Session, data: CandidatData, known: Known) -> tu
         return None, []
     if key in known.in_session:
         return (
-            f"{data.prenom} {data.nom.upper()} (né(e) le {data.date_naissance:%d/%m/%Y}) est déjà inscrit(e) "
+            f"{person_name(data.prenom, data.nom)} (né(e) le {data.date_naissance:%d/%m/%Y}) est déjà inscrit(e) "
             f"à cette session (inscription {known.in_session[key].numero}).",
             [],
         )
@@ -326,7 +327,7 @@ def duplicate_findings(session: Session, data: CandidatData, known: Known) -> tu
         return None, []
     other = min(others, key=lambda i: abs((i.session_date - session.date).days))
     message = (
-        f"{data.prenom} {data.nom.upper()} est déjà inscrit(e) au {produit.nom} le {other.session_date:%d/%m/%Y} : "
+        f"{person_name(data.prenom, data.nom)} est déjà inscrit(e) au {produit.nom} le {other.session_date:%d/%m/%Y} : "
         f"le délai de {produit.delai_entre_passages} jours entre deux passages n'est pas respecté."
     )
     if produit.regle_delai == Produit.RegleDelai.REFUSER:
@@ -525,26 +526,6 @@ def epreuves_checker(session: Session) -> Callable[[EnrolRow], list[Epreuve]]:
     return epreuves_of
 
 
-def _taken_codes(codes: set[str]) -> set[str]:
-    if connection.vendor == "postgresql":
-        # One array parameter: 5,000 IN parameters took 0.1 s to send and plan (make bench).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT code_acces FROM {Inscription._meta.db_table} WHERE code_acces = ANY(%s)",
-                [list(codes)],
-            )
-            return {code for (code,) in cursor.fetchall()}
-    return set(Inscription.objects.filter(code_acces__in=codes).values_list("code_acces", flat=True))
-
-
-def _unique_codes(n: int) -> list[str]:
-    codes: set[str] = set()
-    while len(codes) < n:
-        batch = set(generate_access_codes(n - len(codes)))
-        codes |= batch - _taken_codes(batch)
-    return list(codes)
-
-
 @transaction.atomic
 def enrol_many(
     *,
@@ -593,7 +574,7 @@ def enrol_many(
     if changed:
         Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
     prices = session_prices(locked)
-    codes = _unique_codes(len(rows))
+    codes = new_unique_access_codes(len(rows))
     numbers = next_numbers("inscription", len(rows))
     now = timezone.now()
     epreuves_of = epreuves_checker(locked)
@@ -647,7 +628,7 @@ def update_inscription(
         other = known_enrolments(locked, [data.date_naissance]).in_session.get(key)
         if other is not None and other.pk != inscription.pk:
             raise BusinessError(
-                f"{data.prenom} {data.nom.upper()} est déjà inscrit(e) à cette session (inscription {other.numero}).",
+                f"{person_name(data.prenom, data.nom)} est déjà inscrit(e) à cette session (inscription {other.numero}).",
                 code="duplicate",
             )
     for name in CANDIDAT_FIELDS:

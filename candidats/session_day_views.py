@@ -18,7 +18,7 @@ from portail.uploads import serve_file
 from sessions_app.models import DocumentKind
 
 from . import captures, selectors, session_day
-from .models import Inscription
+from .models import Inscription, person_name
 
 CAPTURE_KINDS = {
     captures.PHOTO: (captures.store_photo, "La photo"),
@@ -177,7 +177,7 @@ def _absence_cells(line: selectors.AbsenceLine, epreuves: list, modulaire: bool)
     """The row's checkbox cells, built here as plain strings: 300 candidates × 4 épreuves through
     the template engine, then through format_html, made this the slowest page (make bench). One box
     per épreuve taken (modular product), or one box for the candidate."""
-    who = escape(f"{line.prenom} {line.nom.upper()}")
+    who = escape(person_name(line.prenom, line.nom))
     if modulaire:
         boxes = [(e.pk, f"{who} absent(e) à {escape(e.code)}", line.absent.get(e.pk)) for e in epreuves]
     else:

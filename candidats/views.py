@@ -24,7 +24,7 @@ from .forms import (
     InscrireForm,
     TransferForm,
 )
-from .models import DemandeContact, Inscription, PreInscription
+from .models import DemandeContact, Inscription, PreInscription, person_name
 from .services import CandidatData, ConfirmationRequired
 
 PER_PAGE = 25
@@ -247,7 +247,7 @@ def pre_inscription_transfer(request, pk: int):
         else:
             messages.success(
                 request,
-                f"{pre.prenom} {pre.nom.upper()} est inscrit(e) à la session {result.inscription.session.numero} "
+                f"{person_name(pre.prenom, pre.nom)} est inscrit(e) à la session {result.inscription.session.numero} "
                 f"(inscription {result.inscription.numero}).",
             )
             return redirect("candidats:pre_inscriptions")
@@ -268,7 +268,7 @@ def pre_inscription_decline(request, pk: int):
         else:
             messages.success(
                 request,
-                f"La pré-inscription de {pre.prenom} {pre.nom.upper()} a été déclinée ; le candidat en est informé par e-mail.",
+                f"La pré-inscription de {person_name(pre.prenom, pre.nom)} a été déclinée ; le candidat en est informé par e-mail.",
             )
             return redirect("candidats:pre_inscriptions")
     return render(request, "candidats/pre_inscription_decline.html", {"pre": pre, "form": form})

@@ -139,7 +139,7 @@ def notification_text(demande: Demande) -> str:
         outcome = f"a été {'validé' if demande.statut == D.VALIDEE else 'refusé'}{agreement}"
     text = (
         f"{noun} concernant la session {session.numero} - {session.produit.nom} - {session.date:%d/%m/%Y} "
-        f"et le candidat {candidat.prenom} {candidat.nom.upper()} {outcome}."
+        f"et le candidat {candidat} {outcome}."
     )
     if demande.decision_comment:
         text += f" Commentaire du FDA : {demande.decision_comment}"

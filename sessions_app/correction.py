@@ -52,7 +52,7 @@ class Readiness:
 
 
 def _names(inscriptions: Sequence[Inscription], limit: int = 5) -> str:
-    names = [f"{i.candidat.prenom} {i.candidat.nom.upper()} ({i.numero})" for i in inscriptions[:limit]]
+    names = [f"{i.candidat} ({i.numero})" for i in inscriptions[:limit]]
     more = len(inscriptions) - limit
     return ", ".join(names) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
 

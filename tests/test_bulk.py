@@ -11,10 +11,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from candidats import codes as access_codes
 from candidats.codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_REGEX, generate_access_codes
 from candidats.models import Candidat, Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
 from portail.bulk import collector_paused, insert_rows
-from tests.factories import CentreFactory, SessionFactory, epreuve
+from tests.factories import CentreFactory, InscriptionFactory, SessionFactory, epreuve
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,17 @@ def test_the_garbage_collector_is_paused_for_a_batch_and_back_on_after_it_even_w
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_code_already_given_to_an_enrolment_is_drawn_again(monkeypatch):
+    taken = InscriptionFactory().code_acces
+    draws = iter([[taken, "AAA-AAA-AAA"], ["BBB-BBB-BBB"]])
+    monkeypatch.setattr(access_codes, "generate_access_codes", lambda count: next(draws)[:count] if count else [])
+    assert sorted(access_codes.new_unique_access_codes(2)) == ["AAA-AAA-AAA", "BBB-BBB-BBB"]
+
+
+def test_drawing_only_codes_already_given_stops_with_an_error(monkeypatch):
+    taken = InscriptionFactory().code_acces
+    monkeypatch.setattr(access_codes, "generate_access_codes", lambda count: [taken] * count)
+    with pytest.raises(RuntimeError, match="code d'accès unique"):
+        access_codes.new_unique_access_code()
