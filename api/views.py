@@ -8,6 +8,8 @@ import datetime as dt
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -43,6 +45,13 @@ UPLOADS = {
     "signature": (Permission.PASSEPORT_SIGNATURE, captures.store_signature),
     "enregistrement-eo": (Permission.PASSEPORT_EO, captures.store_eo_recording),
 }
+
+
+@csrf_exempt
+def route_not_found(request, *args, **kwargs):
+    """A path under /api/ that matches no route: the API's JSON error, never Django's HTML 404, whatever the
+    method. Plain Django view (no authentication, no CSRF: like the API's own views): it reveals nothing."""
+    return JsonResponse({"code": "not_found", "message": "Introuvable."}, status=404)
 
 
 def roles_by_centre(user) -> dict[int, str]:

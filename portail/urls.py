@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from api.views import route_not_found
 
 from centres.views import LoginView
 
@@ -35,5 +37,7 @@ urlpatterns = [
     path("messagerie/", include("messagerie.urls")),
     path("preinscription/", include("candidats.public_urls")),
     path("api/v1/", include("api.urls")),
+    # Any other path under /api/ (negative or unknown ids, unknown routes) answers the API's JSON 404.
+    re_path(r"^api/", route_not_found),
     path("admin/", admin.site.urls),
 ]

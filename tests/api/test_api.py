@@ -213,3 +213,33 @@ def test_the_schema_and_its_documentation_are_served(client):
     assert schema.status_code == 200 and b"/api/v1/inscriptions/{numero}/{kind}/" in schema.content
     docs = client.get(reverse("api:docs"))
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/sessions/-960042366/inscriptions/",
+        "/api/v1/inscriptions/-5/photo/",
+        "/api/v1/inscriptions/12/autre/chose/",
+        "/api/v1/nulle-part/",
+        "/api/v2/sessions/",
+        "/api/",
+    ],
+)
+@pytest.mark.parametrize("authenticated", [True, False])
+def test_every_path_under_api_answers_the_json_error(evaluateur, inscription, path, authenticated):
+    client = client_for(evaluateur) if authenticated else APIClient(enforce_csrf_checks=True)
+    for method in ("get", "post", "put", "delete"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 404, method
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"code": "not_found", "message": "Introuvable."}
+
+
+@pytest.mark.parametrize("numero", ["0", "2147483648", "9223372036854775808", "100000000000000000000000000000"])
+def test_numbers_past_any_column_are_a_json_404(evaluateur, inscription, numero):
+    client = client_for(evaluateur)
+    for path in (f"/api/v1/sessions/{numero}/inscriptions/", f"/api/v1/inscriptions/{numero}/photo/"):
+        response = client.get(path) if "sessions" in path else client.put(path, {}, format="multipart")
+        assert response.status_code == 404, path
+        assert response.json() == {"code": "not_found", "message": "Introuvable."}
