@@ -18,14 +18,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0] != self.keyword:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("En-tête Authorization invalide : « Bearer <jeton> ».",
-                                                  code="invalid_token")
+            raise exceptions.AuthenticationFailed(
+                "En-tête Authorization invalide : « Bearer <jeton> ».", code="invalid_token"
+            )
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(header[1])).first()
         now = timezone.now()
         if token is None or token.revoked or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Jeton inconnu ou révoqué.", code="invalid_token")
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("Jeton expiré : demandez-en un nouveau.", code="token_expired")
+            raise exceptions.AuthenticationFailed(
+                "Jeton expiré : demandez-en un nouveau.", code="token_expired"
+            )
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
@@ -41,4 +44,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearer"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "Jeton personnel « pc_… » (POST /api/v1/auth/token/)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Jeton personnel « pc_… » (POST /api/v1/auth/token/).",
+        }

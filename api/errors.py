@@ -14,7 +14,10 @@ BUSINESS_STATUS = {
     "wrong_status": status.HTTP_409_CONFLICT,
 }
 MESSAGES = {
-    exceptions.NotAuthenticated: ("not_authenticated", "Authentification requise : « Authorization: Bearer <jeton> »."),
+    exceptions.NotAuthenticated: (
+        "not_authenticated",
+        "Authentification requise : « Authorization: Bearer <jeton> ».",
+    ),
     exceptions.PermissionDenied: ("permission_denied", "Votre rôle ne donne pas ce droit."),
     exceptions.NotFound: ("not_found", "Introuvable."),
     exceptions.MethodNotAllowed: ("method_not_allowed", "Méthode non autorisée."),
@@ -31,7 +34,9 @@ def error(code: str, message: str, http_status: int, **extra) -> Response:
 
 def handler(exc, context):
     if isinstance(exc, BusinessError):
-        return error(exc.code or "invalid", exc.message, BUSINESS_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))
+        return error(
+            exc.code or "invalid", exc.message, BUSINESS_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = exception_handler(exc, context)
@@ -40,8 +45,10 @@ def handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"code": "invalid", "message": "Données invalides.", "errors": response.data}
         return response
-    code, message = next(((c, m) for kind, (c, m) in MESSAGES.items() if isinstance(exc, kind)),
-                         (getattr(exc, "default_code", "error"), str(exc.detail)))
+    code, message = next(
+        ((c, m) for kind, (c, m) in MESSAGES.items() if isinstance(exc, kind)),
+        (getattr(exc, "default_code", "error"), str(exc.detail)),
+    )
     if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else code

@@ -21,7 +21,9 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("nom", max_length=100, blank=True, help_text="Par exemple la tablette qui l'utilise.")
+    name = models.CharField(
+        "nom", max_length=100, blank=True, help_text="Par exemple la tablette qui l'utilise."
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField("début du jeton", max_length=12, editable=False)
     created_at = models.DateTimeField("créé le", default=timezone.now)
@@ -49,7 +51,10 @@ class ApiToken(models.Model):
         raw = PREFIX + secrets.token_urlsafe(32)
         lifetime = timezone.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
         token = cls.objects.create(
-            user=user, name=name[:100], key_hash=hash_token(raw), prefix=raw[:10],
+            user=user,
+            name=name[:100],
+            key_hash=hash_token(raw),
+            prefix=raw[:10],
             expires_at=timezone.now() + lifetime,
         )
         return token, raw

@@ -67,7 +67,9 @@ class UploadSerializer(serializers.Serializer):
 
 class UploadResultSerializer(serializers.Serializer):
     numero = serializers.IntegerField()
-    changed = serializers.BooleanField(help_text="Faux quand le même fichier était déjà enregistré (nouvel essai).")
+    changed = serializers.BooleanField(
+        help_text="Faux quand le même fichier était déjà enregistré (nouvel essai)."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -9,9 +9,9 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -69,8 +69,12 @@ class TokenThrottle(AnonRateThrottle):
     scope = "api_token"
 
 
-@extend_schema(request=s.TokenRequestSerializer, responses={201: s.NewTokenSerializer, 429: s.ErrorSerializer, **ERRORS},
-               summary="Obtenir un jeton personnel (e-mail + mot de passe)", auth=[])
+@extend_schema(
+    request=s.TokenRequestSerializer,
+    responses={201: s.NewTokenSerializer, 429: s.ErrorSerializer, **ERRORS},
+    summary="Obtenir un jeton personnel (e-mail + mot de passe)",
+    auth=[],
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -80,8 +84,9 @@ def obtain_token(request):
     data = s.TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     try:
-        user = authenticate(request._request, username=data.validated_data["email"],
-                            password=data.validated_data["password"])
+        user = authenticate(
+            request._request, username=data.validated_data["email"], password=data.validated_data["password"]
+        )
     except AxesBackendPermissionDenied:
         user = None  # locked out: axes' middleware answers (portail.lockout, JSON for the API)
     if user is None:
@@ -89,7 +94,9 @@ def obtain_token(request):
     if not roles_by_centre(user):
         return error("no_centre", "Ce compte n'a aucun droit Passeport dans un centre actif.", 403)
     token, raw = ApiToken.issue(user, data.validated_data.get("name", ""))
-    return Response({"id": token.pk, "token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED)
+    return Response(
+        {"id": token.pk, "token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED
+    )
 
 
 def _revocable(user):
@@ -99,7 +106,10 @@ def _revocable(user):
     return ApiToken.objects.filter(user_id__in=colleagues) | ApiToken.objects.filter(user=user)
 
 
-@extend_schema(responses={200: s.TokenSerializer(many=True), **ERRORS}, summary="Mes jetons (et ceux de mon centre pour un Responsable)")
+@extend_schema(
+    responses={200: s.TokenSerializer(many=True), **ERRORS},
+    summary="Mes jetons (et ceux de mon centre pour un Responsable)",
+)
 @api_view(["GET"])
 def tokens(request):
     qs = _revocable(request.user).select_related("user").order_by("-created_at")[:200]
@@ -116,8 +126,11 @@ def revoke_token(request, pk: int):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="Jour voulu (aujourd'hui par défaut).")],
-    responses={200: s.SessionSerializer(many=True), **ERRORS}, summary="Sessions du jour de mes centres",
+    parameters=[
+        OpenApiParameter("date", OpenApiTypes.DATE, description="Jour voulu (aujourd'hui par défaut).")
+    ],
+    responses={200: s.SessionSerializer(many=True), **ERRORS},
+    summary="Sessions du jour de mes centres",
 )
 @api_view(["GET"])
 def sessions_of_day(request):
@@ -126,13 +139,17 @@ def sessions_of_day(request):
         day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
         return error("invalid", "Date invalide : format AAAA-MM-JJ.", 400)
-    qs = Session.objects.filter(centre_id__in=roles_by_centre(request.user), date=day).select_related(
-        "centre", "produit"
-    ).order_by("heure", "numero")
+    qs = (
+        Session.objects.filter(centre_id__in=roles_by_centre(request.user), date=day)
+        .select_related("centre", "produit")
+        .order_by("heure", "numero")
+    )
     return Response(s.SessionSerializer(qs, many=True).data)
 
 
-@extend_schema(responses={200: s.InscriptionSerializer(many=True), **ERRORS}, summary="Inscriptions d'une session")
+@extend_schema(
+    responses={200: s.InscriptionSerializer(many=True), **ERRORS}, summary="Inscriptions d'une session"
+)
 @api_view(["GET"])
 def session_inscriptions(request, numero: int):
     session = get_object_or_404(Session, numero=numero, centre_id__in=roles_by_centre(request.user))
@@ -147,11 +164,16 @@ def session_inscriptions(request, numero: int):
 
 @extend_schema(
     request={"multipart/form-data": s.UploadSerializer},
-    responses={200: s.UploadResultSerializer, 409: s.ErrorSerializer, 413: s.ErrorSerializer,
-               415: s.ErrorSerializer, **ERRORS},
+    responses={
+        200: s.UploadResultSerializer,
+        409: s.ErrorSerializer,
+        413: s.ErrorSerializer,
+        415: s.ErrorSerializer,
+        **ERRORS,
+    },
     summary="Déposer la photo, la signature ou l'enregistrement EO d'une inscription",
     description="Photo et signature : Responsable, Administratif, Évaluateur. Enregistrement EO : Évaluateur. "
-                "Un nouvel envoi du même fichier ne crée rien (changed = false).",
+    "Un nouvel envoi du même fichier ne crée rien (changed = false).",
 )
 @api_view(["PUT"])
 @parser_classes([MultiPartParser])

@@ -21,8 +21,13 @@ from .models import Inscription, InscriptionStatus
 
 # Statuses in which a capture may still change: once results are published the attestation shows the photo.
 CAPTURE_STATUSES = frozenset(
-    {SessionStatus.PLANIFIEE, SessionStatus.OUVERTE, SessionStatus.CLOSE, SessionStatus.ANOMALIES,
-     SessionStatus.CORRECTION}
+    {
+        SessionStatus.PLANIFIEE,
+        SessionStatus.OUVERTE,
+        SessionStatus.CLOSE,
+        SessionStatus.ANOMALIES,
+        SessionStatus.CORRECTION,
+    }
 )
 
 PHOTO = "photo"
@@ -111,7 +116,7 @@ def store_eo_recording(inscription: Inscription, upload, *, by=None) -> bool:
     upload.seek(0)
     content = upload.read()
     signatures = AUDIO_SIGNATURES.get(ext, ())
-    if not any(content[offset:offset + len(magic)] == magic for offset, magic in signatures):
+    if not any(content[offset : offset + len(magic)] == magic for offset, magic in signatures):
         raise BusinessError(
             f"{label} doit être un fichier audio MP3, OGG, Opus, WebM, WAV ou M4A.", code=UNSUPPORTED_FILE
         )

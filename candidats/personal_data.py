@@ -27,8 +27,21 @@ from .models import Candidat, Inscription
 
 logger = logging.getLogger("portail.personal_data")
 
-IDENTITY_FIELDS = ("nom", "prenom", "date_naissance", "genre", "langue_maternelle", "email", "telephone",
-                   "nationalite", "motivation", "numero_piece_identite", "virtuel", "created_at", "anonymised_at")
+IDENTITY_FIELDS = (
+    "nom",
+    "prenom",
+    "date_naissance",
+    "genre",
+    "langue_maternelle",
+    "email",
+    "telephone",
+    "nationalite",
+    "motivation",
+    "numero_piece_identite",
+    "virtuel",
+    "created_at",
+    "anonymised_at",
+)
 CAPTURES = ("photo", "signature", "enregistrement_eo")
 
 
@@ -66,21 +79,50 @@ def export_candidat(candidat: Candidat, *, by=None) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for i in inscriptions:
-            data["inscriptions"].append({
-                "numero": i.numero, "date_inscription": _value(i.created_at), "statut": i.get_statut_display(),
-                "code_acces": i.code_acces, "tiers_temps": i.tiers_temps, "fraude": i.fraude,
-                "prix_total": str(i.prix_total), "keylogger": i.keylogger,
-                "session": {"numero": i.session.numero, "produit": i.session.produit.nom,
-                            "date": _value(i.session.date), "lieu": i.session.lieu},
-                "epreuves": [{"code": ie.epreuve.code, "absent": ie.absent, "dispense": ie.dispense}
-                             for ie in i.epreuves.all()],
-                "resultats": [{"epreuve": r.epreuve.code, "score": r.score, "sur": r.score_max,
-                               "niveau_cecrl": r.niveau_cecrl, "nclc": r.nclc} for r in i.resultats.all()],
-                "demandes": [{"numero": d.numero, "type": d.get_kind_display(), "statut": d.get_statut_display(),
-                              "description": d.description, "decision": d.decision_comment,
-                              "date": _value(d.created_at)} for d in i.demandes.all()],
-                "fichiers": [],
-            })
+            data["inscriptions"].append(
+                {
+                    "numero": i.numero,
+                    "date_inscription": _value(i.created_at),
+                    "statut": i.get_statut_display(),
+                    "code_acces": i.code_acces,
+                    "tiers_temps": i.tiers_temps,
+                    "fraude": i.fraude,
+                    "prix_total": str(i.prix_total),
+                    "keylogger": i.keylogger,
+                    "session": {
+                        "numero": i.session.numero,
+                        "produit": i.session.produit.nom,
+                        "date": _value(i.session.date),
+                        "lieu": i.session.lieu,
+                    },
+                    "epreuves": [
+                        {"code": ie.epreuve.code, "absent": ie.absent, "dispense": ie.dispense}
+                        for ie in i.epreuves.all()
+                    ],
+                    "resultats": [
+                        {
+                            "epreuve": r.epreuve.code,
+                            "score": r.score,
+                            "sur": r.score_max,
+                            "niveau_cecrl": r.niveau_cecrl,
+                            "nclc": r.nclc,
+                        }
+                        for r in i.resultats.all()
+                    ],
+                    "demandes": [
+                        {
+                            "numero": d.numero,
+                            "type": d.get_kind_display(),
+                            "statut": d.get_statut_display(),
+                            "description": d.description,
+                            "decision": d.decision_comment,
+                            "date": _value(d.created_at),
+                        }
+                        for d in i.demandes.all()
+                    ],
+                    "fichiers": [],
+                }
+            )
             for name, fieldfile in _files(i):
                 try:
                     with fieldfile.open("rb") as f:
@@ -89,8 +131,12 @@ def export_candidat(candidat: Candidat, *, by=None) -> tuple[str, bytes]:
                     continue
                 data["inscriptions"][-1]["fichiers"].append(name)
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
-    logger.info("Export des données personnelles du candidat %s (centre %s) par %s",
-                candidat.pk, candidat.centre.code, getattr(by, "email", "système"))
+    logger.info(
+        "Export des données personnelles du candidat %s (centre %s) par %s",
+        candidat.pk,
+        candidat.centre.code,
+        getattr(by, "email", "système"),
+    )
     return f"donnees_candidat_{candidat.pk}.zip", buffer.getvalue()
 
 
@@ -142,6 +188,9 @@ def anonymise_candidats(years: int | None = None, *, dry_run: bool = False) -> i
     if not dry_run:
         for candidat in Candidat.objects.filter(pk__in=ids):
             anonymise(candidat)
-    logger.info("Rétention des données personnelles : %s candidat(s) %s", len(ids),
-                "à anonymiser (simulation)" if dry_run else "anonymisé(s)")
+    logger.info(
+        "Rétention des données personnelles : %s candidat(s) %s",
+        len(ids),
+        "à anonymiser (simulation)" if dry_run else "anonymisé(s)",
+    )
     return len(ids)

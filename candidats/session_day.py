@@ -48,8 +48,14 @@ def add_virtual_candidates(session: Session, count: int, *, by=None) -> list[Ins
             centre=locked.centre, nom=VIRTUAL_NOM, prenom=f"{VIRTUAL_PRENOM} {index}", virtuel=True
         )
         inscription = Inscription.objects.create(
-            numero=numero, session=locked, candidat=candidat, code_acces=new_unique_access_code(),
-            source=InscriptionSource.VIRTUEL, virtuel=True, prix_total=0, created_by=by,
+            numero=numero,
+            session=locked,
+            candidat=candidat,
+            code_acces=new_unique_access_code(),
+            source=InscriptionSource.VIRTUEL,
+            virtuel=True,
+            prix_total=0,
+            created_by=by,
         )
         InscriptionEpreuve.objects.bulk_create(
             [InscriptionEpreuve(inscription=inscription, epreuve=e, prix=0) for e in epreuves]
@@ -103,13 +109,16 @@ def _absent_ids(inscription: Inscription, epreuve_ids: Iterable[int] | None, who
 
 
 @transaction.atomic
-def set_absence(inscription: Inscription, *, epreuve_ids: Iterable[int] | None = None, whole: bool = False,
-                by=None) -> int:
+def set_absence(
+    inscription: Inscription, *, epreuve_ids: Iterable[int] | None = None, whole: bool = False, by=None
+) -> int:
     """ "Gérer l'absence" of one candidate: absent from `epreuve_ids` (modular product) or from the whole session."""
     locked_session = lock_session(inscription.session)
     check_absences_open(locked_session)
-    inscription = Inscription.objects.select_related("session__produit").prefetch_related("epreuves").get(
-        pk=inscription.pk
+    inscription = (
+        Inscription.objects.select_related("session__produit")
+        .prefetch_related("epreuves")
+        .get(pk=inscription.pk)
     )
     if inscription.statut != InscriptionStatus.INSCRIT:
         raise BusinessError(f"L'inscription {inscription.numero} est « {inscription.get_statut_display()} ».")
@@ -138,4 +147,3 @@ def declare_absences(session: Session, absents: Mapping[int, Iterable[int]], *, 
     locked.save(update_fields=["absences_declarees_le", "absences_declarees_par"])
     session.absences_declarees_le, session.absences_declarees_par = locked.absences_declarees_le, by
     return changed
-

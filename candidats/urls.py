@@ -20,7 +20,11 @@ urlpatterns = [
     path("inscription/<int:numero>/modifier/", views.inscription_edit, name="inscription_edit"),
     path("inscription/<int:numero>/absence/", session_day_views.absence, name="absence"),
     path("inscription/<int:numero>/<str:kind>/", session_day_views.capture, name="capture"),
-    path("inscription/<int:numero>/<str:kind>/envoyer/", session_day_views.capture_upload, name="capture_upload"),
+    path(
+        "inscription/<int:numero>/<str:kind>/envoyer/",
+        session_day_views.capture_upload,
+        name="capture_upload",
+    ),
     path("pre-inscriptions/", views.pre_inscriptions, name="pre_inscriptions"),
     path(
         "pre-inscriptions/<int:pk>/transferer/",

@@ -188,10 +188,18 @@ class AccountRequestAdmin(admin.ModelAdmin):
     # "Créer le compte" / "Désactiver le compte": a list action, and a button on the request (and on its
     # conversation) that opens a confirmation page. Both call the centres service.
     ACTIONS = {
-        "creer": (AccountRequest.Kind.CREATION, "Créer le compte", create_account_from_request,
-                  "Le compte de {email} a été créé ; l'e-mail de définition du mot de passe part à l'instant."),
-        "desactiver": (AccountRequest.Kind.DEACTIVATION, "Désactiver le compte", deactivate_account_from_request,
-                       "Le compte de {email} a été désactivé pour le centre."),
+        "creer": (
+            AccountRequest.Kind.CREATION,
+            "Créer le compte",
+            create_account_from_request,
+            "Le compte de {email} a été créé ; l'e-mail de définition du mot de passe part à l'instant.",
+        ),
+        "desactiver": (
+            AccountRequest.Kind.DEACTIVATION,
+            "Désactiver le compte",
+            deactivate_account_from_request,
+            "Le compte de {email} a été désactivé pour le centre.",
+        ),
     }
 
     @admin.display(description="traitement")
@@ -200,16 +208,23 @@ class AccountRequestAdmin(admin.ModelAdmin):
             return "—"
         key = "creer" if obj.kind == AccountRequest.Kind.CREATION else "desactiver"
         return format_html(
-            '<a class="button" href="{}">{}</a>', reverse(f"admin:centres_accountrequest_{key}", args=[obj.pk]),
+            '<a class="button" href="{}">{}</a>',
+            reverse(f"admin:centres_accountrequest_{key}", args=[obj.pk]),
             self.ACTIONS[key][1],
         )
 
     def get_urls(self):
         return [
-            path("<int:pk>/creer-le-compte/", self.admin_site.admin_view(self.creer_view),
-                 name="centres_accountrequest_creer"),
-            path("<int:pk>/desactiver-le-compte/", self.admin_site.admin_view(self.desactiver_view),
-                 name="centres_accountrequest_desactiver"),
+            path(
+                "<int:pk>/creer-le-compte/",
+                self.admin_site.admin_view(self.creer_view),
+                name="centres_accountrequest_creer",
+            ),
+            path(
+                "<int:pk>/desactiver-le-compte/",
+                self.admin_site.admin_view(self.desactiver_view),
+                name="centres_accountrequest_desactiver",
+            ),
             *super().get_urls(),
         ]
 

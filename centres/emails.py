@@ -16,7 +16,7 @@ def set_password_url(user) -> str:
 
 
 def send_set_password_email(user) -> None:
-    """"Définir mon mot de passe": the first-password link of a new account (one use, expires)."""
+    """ "Définir mon mot de passe": the first-password link of a new account (one use, expires)."""
     context = {"user": user, "url": set_password_url(user)}
     subject = render_to_string("emails/set_password_subject.txt", context).strip()
     body = render_to_string("emails/set_password.txt", context)

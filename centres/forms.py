@@ -38,7 +38,15 @@ class CentreFicheForm(forms.ModelForm):
     class Meta:
         model = Centre
         fields = [
-            "nom", "adresse", "code_postal", "ville", "pays", "telephone", "email", "site_web", "description",
+            "nom",
+            "adresse",
+            "code_postal",
+            "ville",
+            "pays",
+            "telephone",
+            "email",
+            "site_web",
+            "description",
             "visibilite",
         ]
         widgets = {"visibilite": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 4})}
@@ -50,7 +58,7 @@ class CentreFicheForm(forms.ModelForm):
 
 
 class AccountRequestForm(forms.Form):
-    """"Création d'un utilisateur centre": the guide's fields. The form only cleans; the service files the request."""
+    """ "Création d'un utilisateur centre": the guide's fields. The form only cleans; the service files the request."""
 
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
@@ -62,14 +70,19 @@ class AccountRequestForm(forms.Form):
     telephone = SplitPhoneNumberField(label="Numéro de téléphone", required=False, region="FR")
     centre = forms.ModelChoiceField(label="Centre", queryset=Centre.objects.none(), empty_label=None)
     document = forms.FileField(
-        label="Document associé", required=False, help_text="Facultatif : PDF, PNG, JPG, DOCX ou XLSX.",
+        label="Document associé",
+        required=False,
+        help_text="Facultatif : PDF, PNG, JPG, DOCX ou XLSX.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}),
     )
 
     def __init__(self, *args, user, current_centre, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["centre"].queryset = Centre.objects.filter(
-            actif=True, memberships__user=user, memberships__is_active=True, memberships__role=Role.RESPONSABLE
+            actif=True,
+            memberships__user=user,
+            memberships__is_active=True,
+            memberships__role=Role.RESPONSABLE,
         ).order_by("nom")
         self.fields["centre"].initial = current_centre.pk
         self.helper = FormHelper()

@@ -57,7 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     genre = models.CharField("genre", max_length=1, choices=Genre.choices, blank=True)
     telephone = PhoneNumberField("numéro de téléphone", blank=True)
     service_fda = models.CharField(
-        "service FDA", max_length=20, choices=ServiceFDA.choices, blank=True,
+        "service FDA",
+        max_length=20,
+        choices=ServiceFDA.choices,
+        blank=True,
         help_text="Pour le personnel FDA : le service auquel la personne appartient.",
     )
     is_active = models.BooleanField("actif", default=True)
@@ -84,14 +87,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name
 
     def portal_memberships(self):
-        return self.memberships.filter(is_active=True, centre__actif=True, role__in=PORTAL_ROLES).select_related(
-            "centre"
-        )
+        return self.memberships.filter(
+            is_active=True, centre__actif=True, role__in=PORTAL_ROLES
+        ).select_related("centre")
 
 
 class Visibilite(models.TextChoices):
     MASQUE = "masque", "Ne pas apparaître sur le site de pré-inscription"
-    AVEC_SESSIONS = "avec_sessions", "Apparaître sur le site de pré-inscription et afficher les sessions prévues"
+    AVEC_SESSIONS = (
+        "avec_sessions",
+        "Apparaître sur le site de pré-inscription et afficher les sessions prévues",
+    )
     SANS_SESSIONS = "sans_sessions", "Apparaître sur le site de pré-inscription sans afficher les sessions"
 
 
@@ -115,12 +121,19 @@ class Centre(models.Model):
     site_web = models.URLField("site web", blank=True)
     description = models.TextField("présentation", blank=True)
     visibilite = models.CharField(
-        "affichage sur le site de pré-inscription", max_length=20, choices=Visibilite.choices,
+        "affichage sur le site de pré-inscription",
+        max_length=20,
+        choices=Visibilite.choices,
         default=Visibilite.MASQUE,
     )
     charge_clientele = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="chargé(e) de clientèle", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="centres_suivis", limit_choices_to={"is_staff": True},
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargé(e) de clientèle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="centres_suivis",
+        limit_choices_to={"is_staff": True},
     )
     actif = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -159,7 +172,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = "rattachement à un centre"
         verbose_name_plural = "rattachements aux centres"
-        constraints = [models.UniqueConstraint(fields=["user", "centre"], name="membership_unique_user_centre")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "centre"], name="membership_unique_user_centre")
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.centre.nom}"
@@ -174,7 +189,7 @@ class AccountRequestQuerySet(CentreScopedQuerySet):
 
 
 class AccountRequest(models.Model):
-    """"Création d'un utilisateur centre": a responsable's request, carried by a conversation."""
+    """ "Création d'un utilisateur centre": a responsable's request, carried by a conversation."""
 
     class Kind(models.TextChoices):
         CREATION = "creation", "Création de compte"
@@ -185,7 +200,9 @@ class AccountRequest(models.Model):
         DONE = "done", "Traitée"
         REFUSED = "refused", "Refusée"
 
-    centre = models.ForeignKey(Centre, verbose_name="centre", on_delete=models.CASCADE, related_name="account_requests")
+    centre = models.ForeignKey(
+        Centre, verbose_name="centre", on_delete=models.CASCADE, related_name="account_requests"
+    )
     kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.CREATION)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+"
@@ -198,11 +215,19 @@ class AccountRequest(models.Model):
     telephone = PhoneNumberField("numéro de téléphone", blank=True)
     document = models.FileField("document associé", upload_to="comptes/%Y/%m/", blank=True)
     target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="compte concerné", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte concerné",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     conversation = models.OneToOneField(
-        "messagerie.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="account_request"
+        "messagerie.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_request",
     )
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)

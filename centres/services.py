@@ -40,7 +40,9 @@ def service_for_role(role: str) -> str:
 def _check_may_request(by, centre: Centre) -> None:
     membership = Membership.objects.active().filter(user=by, centre=centre).first()
     if membership is None or not role_can(membership.role, Permission.REQUEST_ACCOUNTS):
-        raise BusinessError("Seul un Responsable de centre peut demander la création ou la désactivation d'un compte.")
+        raise BusinessError(
+            "Seul un Responsable de centre peut demander la création ou la désactivation d'un compte."
+        )
 
 
 def _full_name(first_name: str, last_name: str) -> str:
@@ -49,18 +51,31 @@ def _full_name(first_name: str, last_name: str) -> str:
 
 @transaction.atomic
 def request_account(
-    *, centre: Centre, by, first_name: str, last_name: str, email: str, role: str, genre: str = "",
-    telephone="", document=None,
+    *,
+    centre: Centre,
+    by,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    genre: str = "",
+    telephone="",
+    document=None,
 ) -> AccountRequest:
     """File a "Création d'un utilisateur centre" request as a conversation routed by role."""
     _check_may_request(by, centre)
     if role not in REQUESTABLE_ROLES:
-        raise BusinessError("Ce rôle ne peut pas être demandé : choisissez Administratif centre ou Évaluateur centre.")
+        raise BusinessError(
+            "Ce rôle ne peut pas être demandé : choisissez Administratif centre ou Évaluateur centre."
+        )
     email = User.objects.normalize_email(email).lower()
     if Membership.objects.active().filter(centre=centre, user__email__iexact=email).exists():
         raise BusinessError(f"L'utilisateur {email} fait déjà partie de ce centre.")
     if AccountRequest.objects.filter(
-        centre=centre, email__iexact=email, kind=AccountRequest.Kind.CREATION, status=AccountRequest.Status.PENDING
+        centre=centre,
+        email__iexact=email,
+        kind=AccountRequest.Kind.CREATION,
+        status=AccountRequest.Status.PENDING,
     ).exists():
         raise BusinessError(f"Une demande de création de compte est déjà en cours pour {email}.")
     role_label = Role(role).label
@@ -75,8 +90,15 @@ def request_account(
         assigned_to=centre.charge_clientele if role == Role.ADMINISTRATIF else None,
     )
     account_request = AccountRequest(
-        centre=centre, kind=AccountRequest.Kind.CREATION, requested_by=by, first_name=first_name,
-        last_name=last_name, email=email, genre=genre or "", role=role, telephone=telephone or "",
+        centre=centre,
+        kind=AccountRequest.Kind.CREATION,
+        requested_by=by,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        genre=genre or "",
+        role=role,
+        telephone=telephone or "",
         conversation=conversation,
     )
     piece = PieceJointe.objects.filter(message__conversation=conversation).first()
@@ -97,7 +119,10 @@ def request_deactivation(*, membership: Membership, by) -> AccountRequest:
     if not membership.is_active:
         raise BusinessError("Ce compte est déjà désactivé pour ce centre.")
     if AccountRequest.objects.filter(
-        centre=centre, target_user=user, kind=AccountRequest.Kind.DEACTIVATION, status=AccountRequest.Status.PENDING
+        centre=centre,
+        target_user=user,
+        kind=AccountRequest.Kind.DEACTIVATION,
+        status=AccountRequest.Status.PENDING,
     ).exists():
         raise BusinessError("Une demande de désactivation est déjà en cours pour cet utilisateur.")
     name = _full_name(user.first_name, user.last_name)
@@ -111,8 +136,15 @@ def request_deactivation(*, membership: Membership, by) -> AccountRequest:
         assigned_to=centre.charge_clientele if membership.role != Role.EVALUATEUR else None,
     )
     return AccountRequest.objects.create(
-        centre=centre, kind=AccountRequest.Kind.DEACTIVATION, requested_by=by, first_name=user.first_name,
-        last_name=user.last_name, email=user.email, genre=user.genre, role=membership.role, target_user=user,
+        centre=centre,
+        kind=AccountRequest.Kind.DEACTIVATION,
+        requested_by=by,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+        genre=user.genre,
+        role=membership.role,
+        target_user=user,
         conversation=conversation,
     )
 
@@ -120,7 +152,9 @@ def request_deactivation(*, membership: Membership, by) -> AccountRequest:
 def _lock_request(account_request: AccountRequest, kind: str) -> AccountRequest:
     locked = AccountRequest.objects.select_for_update().select_related("centre").get(pk=account_request.pk)
     if locked.kind != kind:
-        raise BusinessError(f"La demande « {locked} » n'est pas une demande de {AccountRequest.Kind(kind).label.lower()}.")
+        raise BusinessError(
+            f"La demande « {locked} » n'est pas une demande de {AccountRequest.Kind(kind).label.lower()}."
+        )
     if locked.status == AccountRequest.Status.DONE:
         done = "créé" if kind == AccountRequest.Kind.CREATION else "désactivé"
         raise BusinessError(f"La demande « {locked} » a déjà été traitée : le compte a déjà été {done}.")
@@ -156,8 +190,12 @@ def create_account_from_request(account_request: AccountRequest, *, by) -> User:
         try:
             with transaction.atomic():  # two requests for one e-mail (two centres) processed at once
                 user = User.objects.create_user(
-                    email=locked.email, password=None, first_name=locked.first_name,
-                    last_name=locked.last_name, genre=locked.genre, telephone=locked.telephone,
+                    email=locked.email,
+                    password=None,
+                    first_name=locked.first_name,
+                    last_name=locked.last_name,
+                    genre=locked.genre,
+                    telephone=locked.telephone,
                 )
         except IntegrityError:
             user = User.objects.get(email__iexact=locked.email)

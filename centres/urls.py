@@ -10,8 +10,13 @@ urlpatterns = [
     path("changer/", views.switch_centre, name="switch"),
     path("utilisateurs/creer/", views.demande_compte, name="demande_compte"),
     path(
-        "utilisateurs/<int:pk>/desactiver/", views.demande_desactivation_confirm,
+        "utilisateurs/<int:pk>/desactiver/",
+        views.demande_desactivation_confirm,
         name="demande_desactivation_confirm",
     ),
-    path("utilisateurs/<int:pk>/desactiver/confirmer/", views.demande_desactivation, name="demande_desactivation"),
+    path(
+        "utilisateurs/<int:pk>/desactiver/confirmer/",
+        views.demande_desactivation,
+        name="demande_desactivation",
+    ),
 ]

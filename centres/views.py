@@ -56,7 +56,9 @@ def fiche_centre_edit(request):
 @centre_view()
 def utilisateurs(request):
     memberships = (
-        Membership.objects.for_centre(request.centre).select_related("user").order_by("user__last_name", "user__first_name")
+        Membership.objects.for_centre(request.centre)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
     )
     page = Paginator(memberships, 25).get_page(request.GET.get("page"))
     return render(request, "centres/utilisateurs.html", {"page": page})
@@ -64,7 +66,7 @@ def utilisateurs(request):
 
 @centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
 def demande_compte(request):
-    """"Création d'un utilisateur centre": filed as a conversation with FDA (Responsables only)."""
+    """ "Création d'un utilisateur centre": filed as a conversation with FDA (Responsables only)."""
     form = AccountRequestForm(
         request.POST or None, request.FILES or None, user=request.user, current_centre=request.centre
     )
@@ -72,15 +74,22 @@ def demande_compte(request):
         data = form.cleaned_data
         try:
             account_request = request_account(
-                centre=data["centre"], by=request.user, first_name=data["first_name"], last_name=data["last_name"],
-                email=data["email"], role=data["role"], genre=data["genre"], telephone=data["telephone"],
+                centre=data["centre"],
+                by=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                role=data["role"],
+                genre=data["genre"],
+                telephone=data["telephone"],
                 document=data["document"],
             )
         except BusinessError as exc:
             messages.error(request, exc.message)
         else:
             destinataire = (
-                "au service pédagogique" if account_request.role == Role.EVALUATEUR
+                "au service pédagogique"
+                if account_request.role == Role.EVALUATEUR
                 else "à votre chargé(e) de clientèle"
             )
             messages.success(request, f"Votre demande a été envoyée {destinataire} via la messagerie.")

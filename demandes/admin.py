@@ -71,8 +71,22 @@ class DemandeAdmin(admin.ModelAdmin):
         "inscription__reinscription__session",
     )
     autocomplete_fields = ("centre", "inscription", "epreuve", "justificatifs")
-    readonly_fields = ("numero", "kind", "statut", "centre", "inscription", "sous_type", "epreuve", "description",
-                       "justificatifs", "created_by", "created_at", "decided_by", "decided_at", "decision_comment")
+    readonly_fields = (
+        "numero",
+        "kind",
+        "statut",
+        "centre",
+        "inscription",
+        "sous_type",
+        "epreuve",
+        "description",
+        "justificatifs",
+        "created_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    )
     inlines = (DemandeStatusChangeInline,)
     actions = ("accepter", "refuser", "exporter_excel")
     fieldsets = (
@@ -109,15 +123,21 @@ class DemandeAdmin(admin.ModelAdmin):
         transaction: one already decided is reported, the others go through)."""
         verb = "Accepter" if accept else "Refuser"
         if "appliquer" not in request.POST:
-            return TemplateResponse(request, "demandes/admin_decide.html", {
-                **self.admin_site.each_context(request),
-                "title": f"{verb} les demandes",
-                "verb": verb,
-                "action": "accepter" if accept else "refuser",
-                "demandes": queryset.select_related("inscription__candidat", "inscription__session", "centre"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            })
+            return TemplateResponse(
+                request,
+                "demandes/admin_decide.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": f"{verb} les demandes",
+                    "verb": verb,
+                    "action": "accepter" if accept else "refuser",
+                    "demandes": queryset.select_related(
+                        "inscription__candidat", "inscription__session", "centre"
+                    ),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
         comment = request.POST.get("commentaire", "")
         done = 0
         for demande in queryset:
@@ -208,13 +228,17 @@ class AnomalieAdmin(admin.ModelAdmin):
         from sessions_app.correction import process_anomalie
 
         if "appliquer" not in request.POST:
-            return TemplateResponse(request, "demandes/admin_process_anomalies.html", {
-                **self.admin_site.each_context(request),
-                "title": "Marquer les anomalies comme traitées",
-                "anomalies": queryset.select_related("session", "inscription__candidat", "epreuve"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            })
+            return TemplateResponse(
+                request,
+                "demandes/admin_process_anomalies.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Marquer les anomalies comme traitées",
+                    "anomalies": queryset.select_related("session", "inscription__candidat", "epreuve"),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
         comment = request.POST.get("commentaire", "")
         for anomalie in queryset.select_related("session"):
             try:
@@ -225,8 +249,10 @@ class AnomalieAdmin(admin.ModelAdmin):
             self.message_user(request, f"Anomalie traitée : {anomalie}.", messages.SUCCESS)
             if moved:
                 self.message_user(
-                    request, f"Toutes les anomalies de la session {anomalie.session.numero} sont traitées : "
-                    "la session est en correction.", messages.SUCCESS,
+                    request,
+                    f"Toutes les anomalies de la session {anomalie.session.numero} sont traitées : "
+                    "la session est en correction.",
+                    messages.SUCCESS,
                 )
         return None
 

@@ -15,14 +15,19 @@ from .services import notification_text
 def recipients(demande: Demande) -> list[str]:
     """The user who filed it while they still work in the centre's portal; else the active Responsables."""
     members = Membership.objects.active().filter(centre_id=demande.centre_id)
-    if demande.created_by_id and members.filter(user_id=demande.created_by_id, role__in=PORTAL_ROLES).exists():
+    if (
+        demande.created_by_id
+        and members.filter(user_id=demande.created_by_id, role__in=PORTAL_ROLES).exists()
+    ):
         return [demande.created_by.email]
     return list(members.filter(role=Role.RESPONSABLE).values_list("user__email", flat=True))
 
 
 def send_decision_email(demande_id: int) -> None:
     demande = (
-        Demande.objects.select_related("inscription__candidat", "inscription__session__produit", "created_by", "centre")
+        Demande.objects.select_related(
+            "inscription__candidat", "inscription__session__produit", "created_by", "centre"
+        )
         .filter(pk=demande_id)
         .first()
     )
@@ -31,7 +36,8 @@ def send_decision_email(demande_id: int) -> None:
     context = {
         "demande": demande,
         "text": notification_text(demande),
-        "url": settings.SITE_URL + reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
+        "url": settings.SITE_URL
+        + reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
     }
     subject = " ".join(render_to_string("emails/decision_demande_subject.txt", context).split())
     send_mail(subject, render_to_string("emails/decision_demande.txt", context), None, to)

@@ -18,7 +18,9 @@ LABELS = {
 class DemandeForm(forms.Form):
     sous_type = forms.ChoiceField(label="Nature", required=False)
     epreuve = forms.ModelChoiceField(label="Épreuve", queryset=None, required=False)
-    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    description = forms.CharField(
+        label="Description", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
     justificatifs = MultipleFileField(
         label="Justificatifs", help_text="PDF, PNG, JPG, DOCX ou XLSX ; plusieurs fichiers possibles."
     )
@@ -42,15 +44,24 @@ class DemandeForm(forms.Form):
 
 
 class DemandeFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous")] + list(DemandeKind.choices),
-                             widget=forms.Select(attrs={"class": "form-select"}))
-    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(DemandeStatus.choices),
-                               widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[("", "Tous")] + list(DemandeKind.choices),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    statut = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "Tous")] + list(DemandeStatus.choices),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class ReinscriptionForm(forms.Form):
-    session = forms.ModelChoiceField(label="Nouvelle session", queryset=None, empty_label=None,
-                                     widget=forms.RadioSelect)
+    session = forms.ModelChoiceField(
+        label="Nouvelle session", queryset=None, empty_label=None, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,13 +39,22 @@ class Demande(models.Model):
     numero = models.PositiveIntegerField("N° demande", unique=True, editable=False)
     kind = models.CharField("type de demande", max_length=20, choices=DemandeKind.choices)
     centre = models.ForeignKey("centres.Centre", on_delete=models.PROTECT, related_name="demandes")
-    inscription = models.ForeignKey("candidats.Inscription", on_delete=models.PROTECT, related_name="demandes")
+    inscription = models.ForeignKey(
+        "candidats.Inscription", on_delete=models.PROTECT, related_name="demandes"
+    )
     statut = models.CharField(
         "statut", max_length=20, choices=DemandeStatus.choices, default=DemandeStatus.EN_COURS, editable=False
     )
-    sous_type = models.CharField("nature", max_length=30, blank=True, help_text="Tiers-temps, fraude, incident…")
+    sous_type = models.CharField(
+        "nature", max_length=30, blank=True, help_text="Tiers-temps, fraude, incident…"
+    )
     epreuve = models.ForeignKey(
-        "tarifs.Epreuve", verbose_name="épreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "tarifs.Epreuve",
+        verbose_name="épreuve",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     description = models.TextField("description de la demande")
     justificatifs = models.ManyToManyField(
@@ -56,7 +65,11 @@ class Demande(models.Model):
     )
     created_at = models.DateTimeField("date de la demande", default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="décidée par", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField("date de la décision", null=True, blank=True)
@@ -109,7 +122,11 @@ SHORT_LABELS = {
     DemandeKind.DISPENSE: "D",
     DemandeKind.RECOURS: "Rec",
 }
-STATUS_COLOURS = {DemandeStatus.EN_COURS: "warning", DemandeStatus.VALIDEE: "success", DemandeStatus.REFUSEE: "danger"}
+STATUS_COLOURS = {
+    DemandeStatus.EN_COURS: "warning",
+    DemandeStatus.VALIDEE: "success",
+    DemandeStatus.REFUSEE: "danger",
+}
 
 
 class DemandeOfKindManager(models.Manager):
@@ -169,7 +186,9 @@ class DemandeStatusChange(models.Model):
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique")
     from_status = models.CharField("de", max_length=20, choices=DemandeStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=20, choices=DemandeStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField("le", default=timezone.now)
     comment = models.TextField("commentaire", blank=True)
 
@@ -197,11 +216,20 @@ class Anomalie(models.Model):
 
     session = models.ForeignKey("sessions_app.Session", on_delete=models.CASCADE, related_name="anomalies")
     inscription = models.ForeignKey(
-        "candidats.Inscription", verbose_name="candidat", null=True, blank=True, on_delete=models.CASCADE,
+        "candidats.Inscription",
+        verbose_name="candidat",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="anomalies",
     )
     epreuve = models.ForeignKey(
-        "tarifs.Epreuve", verbose_name="épreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "tarifs.Epreuve",
+        verbose_name="épreuve",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField("nature", max_length=20, choices=Kind.choices)
     description = models.TextField("description")
@@ -233,7 +261,9 @@ class Notification(models.Model):
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="notifications")
     message = models.TextField("description")
     url = models.CharField("lien", max_length=255, blank=True)
-    demande = models.ForeignKey(Demande, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    demande = models.ForeignKey(
+        Demande, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     created_at = models.DateTimeField("le", default=timezone.now)
 
     objects = CentreScopedQuerySet.as_manager()

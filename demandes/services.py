@@ -33,14 +33,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # When each kind may be filed, and what the centre reads otherwise.
 WINDOWS: dict[str, tuple[frozenset[str], str]] = {
-    K.AMENAGEMENT: (frozenset({S.OUVERTE}), "Une demande d'aménagement n'est possible que tant que les inscriptions "
-                                            "de la session sont ouvertes."),
-    K.DISPENSE: (frozenset({S.OUVERTE}), "Une demande de dispense n'est possible que tant que les inscriptions de la "
-                                         "session sont ouvertes."),
-    K.REPORT: (frozenset({S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.ANOMALIES, S.CORRECTION}),
-               "Une demande de report n'est possible qu'avant la publication des résultats de la session."),
-    K.FRAUDE: (frozenset({S.CLOSE, S.ANOMALIES, S.CORRECTION, S.RESULTATS}),
-               "Une fraude ou un incident se signale à partir du jour de la session."),
+    K.AMENAGEMENT: (
+        frozenset({S.OUVERTE}),
+        "Une demande d'aménagement n'est possible que tant que les inscriptions de la session sont ouvertes.",
+    ),
+    K.DISPENSE: (
+        frozenset({S.OUVERTE}),
+        "Une demande de dispense n'est possible que tant que les inscriptions de la session sont ouvertes.",
+    ),
+    K.REPORT: (
+        frozenset({S.PLANIFIEE, S.OUVERTE, S.CLOSE, S.ANOMALIES, S.CORRECTION}),
+        "Une demande de report n'est possible qu'avant la publication des résultats de la session.",
+    ),
+    K.FRAUDE: (
+        frozenset({S.CLOSE, S.ANOMALIES, S.CORRECTION, S.RESULTATS}),
+        "Une fraude ou un incident se signale à partir du jour de la session.",
+    ),
     K.RECOURS: (frozenset({S.RESULTATS}), "Un recours n'est possible qu'une fois les résultats publiés."),
 }
 SOUS_TYPES = {K.AMENAGEMENT: Demande.Amenagement, K.FRAUDE: Demande.Incident}
@@ -82,11 +90,19 @@ def check_can_file(inscription: Inscription, kind: str, today=None) -> None:
 
 @transaction.atomic
 def file_demande(
-    inscription: Inscription, kind: str, *, by, description: str, sous_type: str = "", epreuve=None,
+    inscription: Inscription,
+    kind: str,
+    *,
+    by,
+    description: str,
+    sous_type: str = "",
+    epreuve=None,
     justificatifs: Iterable = (),
 ) -> Demande:
-    inscription = Inscription.objects.select_for_update(of=("self",)).select_related("session__produit").get(
-        pk=inscription.pk
+    inscription = (
+        Inscription.objects.select_for_update(of=("self",))
+        .select_related("session__produit")
+        .get(pk=inscription.pk)
     )
     check_can_file(inscription, kind)
     description = (description or "").strip()
@@ -108,20 +124,32 @@ def file_demande(
     if kind in (K.AMENAGEMENT, K.DISPENSE, K.REPORT) and not justificatifs:
         raise BusinessError("Joignez un justificatif (certificat, attestation…) à la demande.")
     demande = Demande.objects.create(
-        numero=next_number("demande"), kind=kind, centre=inscription.session.centre, inscription=inscription,
-        sous_type=sous_type, epreuve=epreuve, description=description, created_by=by,
+        numero=next_number("demande"),
+        kind=kind,
+        centre=inscription.session.centre,
+        inscription=inscription,
+        sous_type=sous_type,
+        epreuve=epreuve,
+        description=description,
+        created_by=by,
     )
     for upload, content_type in zip(justificatifs, types, strict=True):
         name = safe_filename(upload.name)
         document = Document(
-            centre=inscription.session.centre, session=inscription.session, inscription=inscription,
-            kind=DocumentKind.JUSTIFICATIF, nom=name, content_type=content_type, uploaded_by=by,
+            centre=inscription.session.centre,
+            session=inscription.session,
+            inscription=inscription,
+            kind=DocumentKind.JUSTIFICATIF,
+            nom=name,
+            content_type=content_type,
+            uploaded_by=by,
         )
         document.fichier.save(name, upload, save=False)
         document.save()
         demande.justificatifs.add(document)
-    DemandeStatusChange.objects.create(demande=demande, from_status="", to_status=D.EN_COURS, by=by,
-                                       comment="Demande déposée par le centre.")
+    DemandeStatusChange.objects.create(
+        demande=demande, from_status="", to_status=D.EN_COURS, by=by, comment="Demande déposée par le centre."
+    )
     if kind == K.FRAUDE:
         # The guide shows a declared fraude in INFORMATIONS at once: "… est en cours d'étude par le FDA."
         _notify_centre(demande)
@@ -149,7 +177,9 @@ def notification_text(demande: Demande) -> str:
 def _notify_centre(demande: Demande) -> None:
     """A line in the centre's INFORMATIONS, linking to the candidate's page (where the request shows)."""
     Notification.objects.create(
-        centre_id=demande.centre_id, demande=demande, message=notification_text(demande),
+        centre_id=demande.centre_id,
+        demande=demande,
+        message=notification_text(demande),
         url=reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
     )
 
@@ -163,7 +193,9 @@ def _apply(demande: Demande, inscription: Inscription) -> None:
         inscription.fraude = True
         inscription.save(update_fields=["fraude"])
     elif demande.kind == K.DISPENSE and demande.epreuve_id:
-        InscriptionEpreuve.objects.filter(inscription=inscription, epreuve_id=demande.epreuve_id).update(dispense=True)
+        InscriptionEpreuve.objects.filter(inscription=inscription, epreuve_id=demande.epreuve_id).update(
+            dispense=True
+        )
         # The centre is no longer charged for it: the bon de commande (if already made) is re-rendered.
         session_id = inscription.session_id
         if BonDeCommande.objects.filter(session_id=session_id, document__isnull=False).exists():
@@ -175,9 +207,11 @@ def _apply(demande: Demande, inscription: Inscription) -> None:
 @transaction.atomic
 def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
     """Accept or refuse a request; refused when it was already decided."""
-    locked = Demande.objects.select_for_update(of=("self",)).select_related(
-        "inscription__candidat", "inscription__session__produit", "centre"
-    ).get(pk=demande.pk)
+    locked = (
+        Demande.objects.select_for_update(of=("self",))
+        .select_related("inscription__candidat", "inscription__session__produit", "centre")
+        .get(pk=demande.pk)
+    )
     target = D.VALIDEE if accept else D.REFUSEE
     if target not in TRANSITIONS[locked.statut]:
         raise BusinessError(f"La demande n°{locked.numero} est déjà « {locked.get_statut_display()} ».")
@@ -187,8 +221,9 @@ def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
     locked.decided_at = timezone.now()
     locked.decision_comment = (comment or "").strip()
     locked.save(update_fields=["statut", "decided_by", "decided_at", "decision_comment"])
-    DemandeStatusChange.objects.create(demande=locked, from_status=before, to_status=target, by=by,
-                                       comment=locked.decision_comment)
+    DemandeStatusChange.objects.create(
+        demande=locked, from_status=before, to_status=target, by=by, comment=locked.decision_comment
+    )
     if accept:
         _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
     _notify_centre(locked)
@@ -218,7 +253,9 @@ def check_can_reinscribe(demande: Demande) -> None:
     if demande.kind != K.REPORT or demande.statut != D.VALIDEE:
         raise BusinessError("Seule une demande de report validée permet de réinscrire le candidat.")
     if demande.inscription.statut != InscriptionStatus.INSCRIT:
-        raise BusinessError(f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit.")
+        raise BusinessError(
+            f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit."
+        )
 
 
 @transaction.atomic
@@ -227,22 +264,35 @@ def reinscrire(demande: Demande, session: Session, *, by) -> Inscription:
     Reporté, the new one is made by the enrolment service (places, D-2, rules) at no charge."""
     from candidats.services import enrol
 
-    demande = Demande.objects.select_for_update(of=("self",)).select_related("inscription__session").get(
-        pk=demande.pk
+    demande = (
+        Demande.objects.select_for_update(of=("self",))
+        .select_related("inscription__session")
+        .get(pk=demande.pk)
     )
-    old = Inscription.objects.select_for_update(of=("self",)).select_related("session", "candidat").get(
-        pk=demande.inscription_id
+    old = (
+        Inscription.objects.select_for_update(of=("self",))
+        .select_related("session", "candidat")
+        .get(pk=demande.inscription_id)
     )
     demande.inscription = old
     check_can_reinscribe(demande)
-    if session.centre_id != demande.centre_id or session.produit_id != old.session.produit_id or session.pk == old.session_id:
+    if (
+        session.centre_id != demande.centre_id
+        or session.produit_id != old.session.produit_id
+        or session.pk == old.session_id
+    ):
         raise BusinessError("Choisissez une autre session ouverte du même produit dans votre centre.")
     epreuves = [ie.epreuve for ie in old.epreuves.select_related("epreuve") if not ie.dispense]
     old.statut = InscriptionStatus.REPORTE
     old.save(update_fields=["statut"])
     result = enrol(
-        session=session, candidat=old.candidat, epreuves=epreuves, source=InscriptionSource.REPORT, by=by,
-        confirm_warnings=True, reporte_depuis=old,
+        session=session,
+        candidat=old.candidat,
+        epreuves=epreuves,
+        source=InscriptionSource.REPORT,
+        by=by,
+        confirm_warnings=True,
+        reporte_depuis=old,
     )
     new = result.inscription
     # Carried over from the first enrolment: what FDA granted stays granted.

@@ -33,8 +33,13 @@ def nouvelle(request, numero: int, kind: str):
         cd = form.cleaned_data
         try:
             demande = services.file_demande(
-                inscription, kind, by=request.user, description=cd["description"], sous_type=cd.get("sous_type", ""),
-                epreuve=cd.get("epreuve"), justificatifs=cd["justificatifs"],
+                inscription,
+                kind,
+                by=request.user,
+                description=cd["description"],
+                sous_type=cd.get("sous_type", ""),
+                epreuve=cd.get("epreuve"),
+                justificatifs=cd["justificatifs"],
             )
         except BusinessError as exc:
             messages.error(request, exc.message)
@@ -46,9 +51,15 @@ def nouvelle(request, numero: int, kind: str):
             )
             return redirect("candidats:inscription", numero=numero)
     return render(
-        request, "demandes/nouvelle.html",
-        {"inscription": inscription, "session": inscription.session, "form": form, "kind": kind,
-         "titre": LABELS[kind]},
+        request,
+        "demandes/nouvelle.html",
+        {
+            "inscription": inscription,
+            "session": inscription.session,
+            "form": form,
+            "kind": kind,
+            "titre": LABELS[kind],
+        },
     )
 
 
@@ -68,7 +79,9 @@ def liste(request):
     params = request.GET.copy()
     params.pop("page", None)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "demandes/liste.html", {"form": form, "page": page, "query_string": params.urlencode()})
+    return render(
+        request, "demandes/liste.html", {"form": form, "page": page, "query_string": params.urlencode()}
+    )
 
 
 @centre_view()
@@ -76,7 +89,8 @@ def reinscrire(request, numero: int):
     """ "Réinscrire le candidat" after a validated report."""
     demande = get_for_centre(
         Demande.objects.select_related("inscription__candidat", "inscription__session__produit"),
-        request.centre, numero=numero,
+        request.centre,
+        numero=numero,
     )
     try:
         services.check_can_reinscribe(demande)

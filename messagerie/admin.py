@@ -52,12 +52,16 @@ class ConversationAdminForm(forms.ModelForm):
     """The change form carries the FDA answer: "Répondre" (and attachments), "Fermer la conversation"."""
 
     reponse = forms.CharField(
-        label="Répondre", required=False, widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        label="Répondre",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text="Votre réponse est ajoutée à la conversation et envoyée par e-mail au centre.",
     )
     pieces_jointes = MultipleFileField(label="Pièces jointes de la réponse")
     fermer = forms.BooleanField(
-        label="Fermer la conversation", required=False, help_text="Après l'envoi de la réponse, le cas échéant."
+        label="Fermer la conversation",
+        required=False,
+        help_text="Après l'envoi de la réponse, le cas échéant.",
     )
 
     class Meta:
@@ -66,7 +70,7 @@ class ConversationAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (cleaned.get("pieces_jointes") and not cleaned.get("reponse", "").strip()):
+        if cleaned.get("pieces_jointes") and not cleaned.get("reponse", "").strip():
             self.add_error("reponse", "Écrivez un message pour accompagner les pièces jointes.")
         if not self.instance.pk and not cleaned.get("reponse", "").strip():
             self.add_error("reponse", "Le message est obligatoire.")
@@ -81,7 +85,14 @@ class ConversationAdmin(admin.ModelAdmin):
     list_display = ("titre", "centre", "service", "statut", "assigned_to", "last_message_at", "a_lire")
     # No centre filter nor date hierarchy: at national scale one lists a thousand centres and the other
     # scans every conversation at each display (make bench); the search finds a centre by code or name.
-    list_filter = (UnreadByFdaFilter, AssignedToMeFilter, "statut", "service", "assigned_to", "last_message_at")
+    list_filter = (
+        UnreadByFdaFilter,
+        AssignedToMeFilter,
+        "statut",
+        "service",
+        "assigned_to",
+        "last_message_at",
+    )
     # 50 rows a page and no second COUNT of the whole table: the list stays under 150 ms at national
     # scale (make bench); "Afficher tout" and the pagination still give every row.
     list_per_page = 50
@@ -109,10 +120,27 @@ class ConversationAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return ((None, {"fields": ("titre", "centre", "service", "assigned_to", "reponse", "pieces_jointes")}),)
+            return (
+                (
+                    None,
+                    {"fields": ("titre", "centre", "service", "assigned_to", "reponse", "pieces_jointes")},
+                ),
+            )
         return (
-            (None, {"fields": ("titre", "centre", "service", "assigned_to", "statut", "ouverte_par",
-                               "demande_de_compte")}),
+            (
+                None,
+                {
+                    "fields": (
+                        "titre",
+                        "centre",
+                        "service",
+                        "assigned_to",
+                        "statut",
+                        "ouverte_par",
+                        "demande_de_compte",
+                    )
+                },
+            ),
             ("Messages", {"fields": ("fil",)}),
             ("Répondre", {"fields": ("reponse", "pieces_jointes", "fermer")}),
             ("Activité", {"classes": ("collapse",), "fields": self.activity_fields[1:]}),
@@ -138,17 +166,24 @@ class ConversationAdmin(admin.ModelAdmin):
             who = "Français des affaires" if message.from_fda else "Centre"
             author = message.author.get_full_name() if message.author else ""
             pieces = format_html_join(
-                ", ", '<a href="{}">{}</a>',
-                ((reverse("admin:messagerie_piecejointe_download", args=[p.pk]), p.nom)
-                 for p in message.pieces_jointes.all()),
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:messagerie_piecejointe_download", args=[p.pk]), p.nom)
+                    for p in message.pieces_jointes.all()
+                ),
             )
-            rows.append(format_html(
-                '<p class="conversation-message">'
-                "<strong>{} — {}</strong> <small>(envoyé le {})</small><br>{}{}</p>",
-                who, author, date_format(timezone.localtime(message.created_at), "d/m/Y H:i"),
-                linebreaksbr(message.body),
-                format_html("<br>Pièces jointes : {}", pieces) if pieces else "",
-            ))
+            rows.append(
+                format_html(
+                    '<p class="conversation-message">'
+                    "<strong>{} — {}</strong> <small>(envoyé le {})</small><br>{}{}</p>",
+                    who,
+                    author,
+                    date_format(timezone.localtime(message.created_at), "d/m/Y H:i"),
+                    linebreaksbr(message.body),
+                    format_html("<br>Pièces jointes : {}", pieces) if pieces else "",
+                )
+            )
         return format_html_join("", "{}", ((r,) for r in rows)) or "Aucun message."
 
     @admin.display(description="demande de compte")
@@ -158,18 +193,22 @@ class ConversationAdmin(admin.ModelAdmin):
             return "—"
         link = format_html(
             '<a href="{}">{}</a> — {}',
-            reverse("admin:centres_accountrequest_change", args=[request_obj.pk]), request_obj,
+            reverse("admin:centres_accountrequest_change", args=[request_obj.pk]),
+            request_obj,
             request_obj.get_status_display(),
         )
         if request_obj.status != request_obj.Status.PENDING:
             return link
         key, label = (
-            ("creer", "Créer le compte") if request_obj.kind == request_obj.Kind.CREATION
+            ("creer", "Créer le compte")
+            if request_obj.kind == request_obj.Kind.CREATION
             else ("desactiver", "Désactiver le compte")
         )
         return format_html(
-            '{} <a class="button" href="{}">{}</a>', link,
-            reverse(f"admin:centres_accountrequest_{key}", args=[request_obj.pk]), label,
+            '{} <a class="button" href="{}">{}</a>',
+            link,
+            reverse(f"admin:centres_accountrequest_{key}", args=[request_obj.pk]),
+            label,
         )
 
     def get_queryset(self, request):
@@ -188,8 +227,13 @@ class ConversationAdmin(admin.ModelAdmin):
         attachments = form.cleaned_data.get("pieces_jointes") or []
         if not change:
             created = services.start_conversation(
-                centre=obj.centre, titre=obj.titre, body=body, attachments=attachments,
-                by=request.user, service=obj.service, assigned_to=obj.assigned_to,
+                centre=obj.centre,
+                titre=obj.titre,
+                body=body,
+                attachments=attachments,
+                by=request.user,
+                service=obj.service,
+                assigned_to=obj.assigned_to,
             )
             obj.pk = created.pk
             obj.refresh_from_db()
@@ -266,4 +310,6 @@ class PieceJointeAdmin(admin.ModelAdmin):
             handle = piece.fichier.open("rb")
         except (FileNotFoundError, ValueError) as exc:
             raise Http404("Fichier introuvable.") from exc
-        return FileResponse(handle, as_attachment=True, filename=piece.nom, content_type=piece.content_type or None)
+        return FileResponse(
+            handle, as_attachment=True, filename=piece.nom, content_type=piece.content_type or None
+        )

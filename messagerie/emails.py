@@ -11,8 +11,12 @@ from .selectors import recipients_for
 
 def send_new_message_email(message_id: int) -> None:
     message = (
-        Message.objects.select_related("conversation__centre__charge_clientele", "conversation__assigned_to",
-                                       "conversation__created_by", "author")
+        Message.objects.select_related(
+            "conversation__centre__charge_clientele",
+            "conversation__assigned_to",
+            "conversation__created_by",
+            "author",
+        )
         .filter(pk=message_id)
         .first()
     )

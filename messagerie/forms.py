@@ -24,7 +24,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ConversationForm(forms.Form):
-    """"Créer une demande"."""
+    """ "Créer une demande"."""
 
     titre = forms.CharField(label="Titre", max_length=200)
     message = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 6}))
@@ -46,5 +46,3 @@ class ReplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-

@@ -10,7 +10,8 @@ class ConversationQuerySet(CentreScopedQuerySet):
     def unread_by_centre(self):
         """Conversations with an FDA message the centre has not read yet."""
         return self.filter(last_fda_message_at__isnull=False).filter(
-            models.Q(centre_read_at__isnull=True) | models.Q(centre_read_at__lt=models.F("last_fda_message_at"))
+            models.Q(centre_read_at__isnull=True)
+            | models.Q(centre_read_at__lt=models.F("last_fda_message_at"))
         )
 
     def unread_by_fda(self):
@@ -31,10 +32,17 @@ class Conversation(models.Model):
     service = models.CharField(
         "service destinataire", max_length=20, choices=ServiceFDA.choices, default=ServiceFDA.CLIENTELE
     )
-    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.OUVERTE, editable=False)
+    statut = models.CharField(
+        "statut", max_length=20, choices=Statut.choices, default=Statut.OUVERTE, editable=False
+    )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="attribuée à", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="conversations_attribuees", limit_choices_to={"is_staff": True},
+        settings.AUTH_USER_MODEL,
+        verbose_name="attribuée à",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations_attribuees",
+        limit_choices_to={"is_staff": True},
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -65,7 +73,9 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_fda = models.BooleanField("envoyé par le FDA", default=False)
     body = models.TextField("message")
     created_at = models.DateTimeField("envoyé le", default=timezone.now)

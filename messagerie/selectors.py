@@ -20,14 +20,20 @@ def conversations_for_centre(centre) -> QuerySet[Conversation]:
     """The centre's conversations: unread first, then by last activity."""
     return (
         Conversation.objects.for_centre(centre)
-        .annotate(non_lue=Case(When(unread_by_centre_q(), then=True), default=False, output_field=BooleanField()))
+        .annotate(
+            non_lue=Case(When(unread_by_centre_q(), then=True), default=False, output_field=BooleanField())
+        )
         .select_related("created_by")
         .order_by("-non_lue", "-last_message_at", "-pk")
     )
 
 
 def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.select_related("author").prefetch_related("pieces_jointes").order_by("created_at", "pk")
+    return (
+        conversation.messages.select_related("author")
+        .prefetch_related("pieces_jointes")
+        .order_by("created_at", "pk")
+    )
 
 
 def is_unread_by_centre(conversation: Conversation) -> bool:
@@ -37,9 +43,11 @@ def is_unread_by_centre(conversation: Conversation) -> bool:
 
 
 def is_read_by_fda(conversation: Conversation) -> bool:
-    """"Lu": FDA has seen the centre's last message."""
-    return conversation.last_centre_message_at is not None and conversation.fda_read_at is not None and (
-        conversation.fda_read_at >= conversation.last_centre_message_at
+    """ "Lu": FDA has seen the centre's last message."""
+    return (
+        conversation.last_centre_message_at is not None
+        and conversation.fda_read_at is not None
+        and (conversation.fda_read_at >= conversation.last_centre_message_at)
     )
 
 
@@ -72,9 +80,9 @@ def recipients_for(message: Message) -> list[str]:
         return [assigned.email]
     if conversation.service == ServiceFDA.PEDAGOGIQUE:
         emails = list(
-            User.objects.filter(is_staff=True, is_active=True, service_fda=ServiceFDA.PEDAGOGIQUE).values_list(
-                "email", flat=True
-            )
+            User.objects.filter(
+                is_staff=True, is_active=True, service_fda=ServiceFDA.PEDAGOGIQUE
+            ).values_list("email", flat=True)
         )
         if emails:
             return emails

@@ -77,7 +77,9 @@ def _lock(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
 
 
-def _add_message(conversation: Conversation, *, body: str, attachments: Iterable, by, from_fda: bool) -> Message:
+def _add_message(
+    conversation: Conversation, *, body: str, attachments: Iterable, by, from_fda: bool
+) -> Message:
     body = (body or "").strip()
     if not body:
         raise BusinessError("Le message ne peut pas être vide.")
@@ -86,7 +88,9 @@ def _add_message(conversation: Conversation, *, body: str, attachments: Iterable
         raise BusinessError(f"Un message peut avoir au plus {MAX_ATTACHMENTS} pièces jointes.")
     types = [validate_attachment(f) for f in attachments]
     now = timezone.now()
-    message = Message.objects.create(conversation=conversation, author=by, from_fda=from_fda, body=body, created_at=now)
+    message = Message.objects.create(
+        conversation=conversation, author=by, from_fda=from_fda, body=body, created_at=now
+    )
     for upload, content_type in zip(attachments, types, strict=True):
         name = safe_filename(upload.name)
         piece = PieceJointe(message=message, nom=name, content_type=content_type)
@@ -113,10 +117,16 @@ def _notify(message_id: int) -> None:
 
 @transaction.atomic
 def start_conversation(
-    *, centre, titre: str, body: str, attachments: Iterable = (), by, service: str = ServiceFDA.CLIENTELE,
+    *,
+    centre,
+    titre: str,
+    body: str,
+    attachments: Iterable = (),
+    by,
+    service: str = ServiceFDA.CLIENTELE,
     assigned_to=None,
 ) -> Conversation:
-    """"Créer une demande": a new conversation of the centre with its first message (from the centre,
+    """ "Créer une demande": a new conversation of the centre with its first message (from the centre,
     or from FDA when a staff member opens it in the back office)."""
     titre = (titre or "").strip()
     if not titre:
@@ -124,7 +134,11 @@ def start_conversation(
     if assigned_to is None and service == ServiceFDA.CLIENTELE:
         assigned_to = centre.charge_clientele
     conversation = Conversation.objects.create(
-        centre=centre, titre=titre[:200], service=service, created_by=by, assigned_to=assigned_to,
+        centre=centre,
+        titre=titre[:200],
+        service=service,
+        created_by=by,
+        assigned_to=assigned_to,
     )
     _add_message(conversation, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
     return conversation
@@ -163,7 +177,12 @@ def close_conversation(conversation: Conversation, *, by) -> Conversation:
 
 def _refresh(target: Conversation, source: Conversation) -> None:
     for field in (
-        "statut", "closed_at", "last_message_at", "last_centre_message_at", "last_fda_message_at",
-        "centre_read_at", "fda_read_at",
+        "statut",
+        "closed_at",
+        "last_message_at",
+        "last_centre_message_at",
+        "last_fda_message_at",
+        "centre_read_at",
+        "fda_read_at",
     ):
         setattr(target, field, getattr(source, field))

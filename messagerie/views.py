@@ -22,13 +22,16 @@ def conversation_list(request):
 
 @centre_view()
 def create(request):
-    """"Contacter le FDA" → "Créer une demande": Titre*, Message*, pièces jointes, Envoyer."""
+    """ "Contacter le FDA" → "Créer une demande": Titre*, Message*, pièces jointes, Envoyer."""
     form = ConversationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             conversation = services.start_conversation(
-                centre=request.centre, titre=form.cleaned_data["titre"], body=form.cleaned_data["message"],
-                attachments=form.cleaned_data["pieces_jointes"], by=request.user,
+                centre=request.centre,
+                titre=form.cleaned_data["titre"],
+                body=form.cleaned_data["message"],
+                attachments=form.cleaned_data["pieces_jointes"],
+                by=request.user,
             )
         except BusinessError as exc:
             messages.error(request, exc.message)
@@ -69,7 +72,9 @@ def reply(request, pk):
     if form.is_valid():
         try:
             services.reply(
-                conversation, body=form.cleaned_data["message"], attachments=form.cleaned_data["pieces_jointes"],
+                conversation,
+                body=form.cleaned_data["message"],
+                attachments=form.cleaned_data["pieces_jointes"],
                 by=request.user,
             )
         except BusinessError as exc:

@@ -12,6 +12,16 @@ def register_models() -> None:
     from sessions_app.models import BonDeCommande, Session
 
     auditlog.register(User, exclude_fields=["password", "last_login"])
-    for model in (Centre, Membership, Candidat, Inscription, InscriptionEpreuve, Resultat, Session, BonDeCommande,
-                  Demande, Anomalie):
+    for model in (
+        Centre,
+        Membership,
+        Candidat,
+        Inscription,
+        InscriptionEpreuve,
+        Resultat,
+        Session,
+        BonDeCommande,
+        Demande,
+        Anomalie,
+    ):
         auditlog.register(model)

@@ -9,7 +9,10 @@ from django.shortcuts import render
 def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"code": "locked_out", "message": "Trop d'essais : compte bloqué pendant 15 minutes pour cette adresse."},
+            {
+                "code": "locked_out",
+                "message": "Trop d'essais : compte bloqué pendant 15 minutes pour cette adresse.",
+            },
             status=settings.AXES_HTTP_RESPONSE_CODE,
         )
     return render(request, "registration/lockout.html", status=settings.AXES_HTTP_RESPONSE_CODE)

@@ -24,7 +24,9 @@ def next_number(name: str) -> int:
     with transaction.atomic():
         seq = Sequence.objects.select_for_update().filter(name=name).first()
         if seq is None:
-            seq, _ = Sequence.objects.get_or_create(name=name, defaults={"last_value": SEQUENCE_STARTS[name] - 1})
+            seq, _ = Sequence.objects.get_or_create(
+                name=name, defaults={"last_value": SEQUENCE_STARTS[name] - 1}
+            )
             seq = Sequence.objects.select_for_update().get(name=name)
         seq.last_value += 1
         seq.save(update_fields=["last_value"])

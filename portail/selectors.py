@@ -46,7 +46,12 @@ def informations(centre, limit: int = 10) -> QuerySet[Notification]:
 
 
 def prochaines_sessions(centre, limit: int = 5) -> QuerySet[Session]:
-    return Session.objects.for_centre(centre).upcoming().select_related("produit").order_by("date", "heure")[:limit]
+    return (
+        Session.objects.for_centre(centre)
+        .upcoming()
+        .select_related("produit")
+        .order_by("date", "heure")[:limit]
+    )
 
 
 def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
@@ -57,34 +62,58 @@ def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
     pre = pending_pre_inscriptions_count(centre)
     # Sessions whose test day has passed and still wait for the centre: absences, then mise en correction.
     past_close = safe_url(
-        "sessions:list", {"statut": SessionStatus.CLOSE.value, "au": (today - dt.timedelta(days=1)).isoformat()}
+        "sessions:list",
+        {"statut": SessionStatus.CLOSE.value, "au": (today - dt.timedelta(days=1)).isoformat()},
     )
-    passees = Session.objects.for_centre(centre).filter(date__lt=today, statut=SessionStatus.CLOSE).aggregate(
-        absences=Count("pk", filter=Q(absences_declarees_le__isnull=True)),
-        correction=Count("pk", filter=Q(absences_declarees_le__isnull=False)),
+    passees = (
+        Session.objects.for_centre(centre)
+        .filter(date__lt=today, statut=SessionStatus.CLOSE)
+        .aggregate(
+            absences=Count("pk", filter=Q(absences_declarees_le__isnull=True)),
+            correction=Count("pk", filter=Q(absences_declarees_le__isnull=False)),
+        )
     )
     bons = BonDeCommande.objects.for_centre(centre).filter(statut=BonDeCommande.Statut.NON_SIGNE).count()
     non_lus = Conversation.objects.for_centre(centre).unread_by_centre().count()
     todos = [
-        Todo("contacts", contacts,
-             f"Vous avez {contacts} {_plural(contacts, 'demande de contact', 'demandes de contact')} à traiter",
-             safe_url("candidats:contacts")),
-        Todo("pre_inscriptions", pre,
-             f"Vous avez {pre} {_plural(pre, 'pré-inscription', 'pré-inscriptions')} à transférer",
-             safe_url("candidats:pre_inscriptions")),
-        Todo("sessions_passees", passees["absences"],
-             f"{passees['absences']} "
-             f"{_plural(passees['absences'], 'session dont la date est passée', 'sessions dont la date est passée')}"
-             " à traiter : absences à déclarer",
-             past_close),
-        Todo("sessions_a_corriger", passees["correction"],
-             f"{passees['correction']} {_plural(passees['correction'], 'session', 'sessions')} à mettre en correction",
-             past_close),
-        Todo("bons_de_commande", bons,
-             f"{bons} {_plural(bons, 'bon de commande', 'bons de commande')} à signer",
-             safe_url("sessions:list", {"statut": SessionStatus.CLOSE.value})),
-        Todo("messages", non_lus, f"{non_lus} {_plural(non_lus, 'message non lu', 'messages non lus')}",
-             safe_url("messagerie:list")),
+        Todo(
+            "contacts",
+            contacts,
+            f"Vous avez {contacts} {_plural(contacts, 'demande de contact', 'demandes de contact')} à traiter",
+            safe_url("candidats:contacts"),
+        ),
+        Todo(
+            "pre_inscriptions",
+            pre,
+            f"Vous avez {pre} {_plural(pre, 'pré-inscription', 'pré-inscriptions')} à transférer",
+            safe_url("candidats:pre_inscriptions"),
+        ),
+        Todo(
+            "sessions_passees",
+            passees["absences"],
+            f"{passees['absences']} "
+            f"{_plural(passees['absences'], 'session dont la date est passée', 'sessions dont la date est passée')}"
+            " à traiter : absences à déclarer",
+            past_close,
+        ),
+        Todo(
+            "sessions_a_corriger",
+            passees["correction"],
+            f"{passees['correction']} {_plural(passees['correction'], 'session', 'sessions')} à mettre en correction",
+            past_close,
+        ),
+        Todo(
+            "bons_de_commande",
+            bons,
+            f"{bons} {_plural(bons, 'bon de commande', 'bons de commande')} à signer",
+            safe_url("sessions:list", {"statut": SessionStatus.CLOSE.value}),
+        ),
+        Todo(
+            "messages",
+            non_lus,
+            f"{non_lus} {_plural(non_lus, 'message non lu', 'messages non lus')}",
+            safe_url("messagerie:list"),
+        ),
     ]
     return [todo for todo in todos if todo.count]
 

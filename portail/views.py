@@ -34,12 +34,17 @@ def recherche(request):
         sessions = list(selectors.search_sessions(request.centre, q)[: SESSIONS_SHOWN + 1])
         more_sessions = len(sessions) > SESSIONS_SHOWN
         sessions = sessions[:SESSIONS_SHOWN]
-        inscriptions = Paginator(selectors.search_inscriptions(request.centre, q), 20).get_page(request.GET.get("page"))
+        inscriptions = Paginator(selectors.search_inscriptions(request.centre, q), 20).get_page(
+            request.GET.get("page")
+        )
     return render(
         request,
         "recherche.html",
         {
-            "q": q, "sessions": sessions, "more_sessions": more_sessions, "page": inscriptions,
+            "q": q,
+            "sessions": sessions,
+            "more_sessions": more_sessions,
+            "page": inscriptions,
             "query_string": urlencode({"q": q}),
         },
     )

@@ -71,11 +71,7 @@ class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_nb_inscrits("_nb_inscrits")
-        )
+        return super().get_queryset(request).with_nb_inscrits("_nb_inscrits")
 
     @admin.display(description="résultats")
     def resultats(self, obj):
@@ -136,7 +132,16 @@ class DocumentForm(forms.ModelForm):
 
     class Meta:
         model = Document
-        fields = ("kind", "session", "centre", "inscription", "fichier", "nom", "visible_from", "code_verification")
+        fields = (
+            "kind",
+            "session",
+            "centre",
+            "inscription",
+            "fichier",
+            "nom",
+            "visible_from",
+            "code_verification",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

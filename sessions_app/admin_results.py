@@ -25,16 +25,24 @@ class ResultsAdminMixin:
     def get_urls(self):
         urls = super().get_urls()
         own = [
-            path("<int:pk>/resultats/", self.admin_site.admin_view(self.resultats_view),
-                 name="sessions_app_session_resultats"),
-            path("<int:pk>/resultats/modele.xlsx", self.admin_site.admin_view(self.resultats_template_view),
-                 name="sessions_app_session_resultats_modele"),
+            path(
+                "<int:pk>/resultats/",
+                self.admin_site.admin_view(self.resultats_view),
+                name="sessions_app_session_resultats",
+            ),
+            path(
+                "<int:pk>/resultats/modele.xlsx",
+                self.admin_site.admin_view(self.resultats_template_view),
+                name="sessions_app_session_resultats_modele",
+            ),
         ]
         return own + urls
 
     @staticmethod
     def resultats_link(obj):
-        return format_html('<a href="{}">Résultats</a>', reverse("admin:sessions_app_session_resultats", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Résultats</a>', reverse("admin:sessions_app_session_resultats", args=[obj.pk])
+        )
 
     def resultats_view(self, request, pk):
         session = get_object_or_404(Session.objects.select_related("centre", "produit"), pk=pk)
@@ -45,8 +53,11 @@ class ResultsAdminMixin:
             try:
                 if "publier" in request.POST:
                     results.publish(session, by=request.user, allow_missing="sans_manquants" in request.POST)
-                    messages.success(request, f"Résultats de la session {session.numero} publiés : les attestations "
-                                              "sont en cours de génération.")
+                    messages.success(
+                        request,
+                        f"Résultats de la session {session.numero} publiés : les attestations "
+                        "sont en cours de génération.",
+                    )
                 elif "importer" in request.POST:
                     upload = request.FILES.get("fichier")
                     if upload is None:
@@ -54,10 +65,14 @@ class ResultsAdminMixin:
                     if upload.size > 5 * 1024 * 1024:
                         raise BusinessError("Le fichier dépasse 5 Mo.")
                     n = results.record_scores(session, results.rows_from_xlsx(upload.read()), by=request.user)
-                    messages.success(request, f"{n} score{'s' if n > 1 else ''} importé{'s' if n > 1 else ''}.")
+                    messages.success(
+                        request, f"{n} score{'s' if n > 1 else ''} importé{'s' if n > 1 else ''}."
+                    )
                 else:
                     n = results.record_scores(session, results.rows_from_grid(request.POST), by=request.user)
-                    messages.success(request, f"{n} score{'s' if n > 1 else ''} enregistré{'s' if n > 1 else ''}.")
+                    messages.success(
+                        request, f"{n} score{'s' if n > 1 else ''} enregistré{'s' if n > 1 else ''}."
+                    )
             except BusinessError as exc:
                 messages.error(request, exc.message)
             return redirect(here)

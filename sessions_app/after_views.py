@@ -22,27 +22,41 @@ RESULTS_PER_PAGE = 50
 
 
 class AnomalieForm(forms.Form):
-    inscription = forms.ModelChoiceField(queryset=Inscription.objects.none(), required=False, label="Candidat",
-                                         empty_label="— (toute la session)")
+    inscription = forms.ModelChoiceField(
+        queryset=Inscription.objects.none(),
+        required=False,
+        label="Candidat",
+        empty_label="— (toute la session)",
+    )
     epreuve = forms.ModelChoiceField(queryset=None, required=False, label="Épreuve", empty_label="—")
     kind = forms.ChoiceField(choices=[("", "—")] + list(Anomalie.Kind.choices), label="Nature")
-    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    description = forms.CharField(
+        label="Description", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["inscription"].queryset = (
             Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
-            .select_related("candidat").order_by("candidat__nom", "candidat__prenom")
+            .select_related("candidat")
+            .order_by("candidat__nom", "candidat__prenom")
         )
-        self.fields["inscription"].label_from_instance = lambda i: f"{i.numero} — {i.candidat.nom.upper()} {i.candidat.prenom}"
+        self.fields["inscription"].label_from_instance = lambda i: (
+            f"{i.numero} — {i.candidat.nom.upper()} {i.candidat.prenom}"
+        )
         self.fields["epreuve"].queryset = session.produit.epreuves.order_by("ordre")
         for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-control form-control-sm" if name == "description" else "form-select form-select-sm"
+            field.widget.attrs["class"] = (
+                "form-control form-control-sm" if name == "description" else "form-select form-select-sm"
+            )
 
     def line(self) -> correction.AnomalyLine:
         cd = self.cleaned_data
         return correction.AnomalyLine(
-            kind=cd["kind"], description=cd["description"], inscription=cd.get("inscription"), epreuve=cd.get("epreuve")
+            kind=cd["kind"],
+            description=cd["description"],
+            inscription=cd.get("inscription"),
+            epreuve=cd.get("epreuve"),
         )
 
 
@@ -89,7 +103,8 @@ def mise_en_correction(request, numero: int):
                 )
             return redirect("sessions:detail", numero=numero)
     return render(
-        request, "sessions_app/correction.html",
+        request,
+        "sessions_app/correction.html",
         {"session": session, "check": check, "formset": formset, "raison": request.POST.get("raison", "")},
     )
 
@@ -101,9 +116,12 @@ def resultats(request, numero: int):
     published = session.statut in attestations.PUBLISHED
     documents = (
         dict(
-            Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list("inscription_id", "pk")
+            Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(
+                "inscription_id", "pk"
+            )
         )
-        if published else {}
+        if published
+        else {}
     )
     # 50 candidates a page, read and rendered (up to 200 table rows): a session of 300 stays well under
     # 150 ms (make bench); the Excel export has every candidate.
@@ -113,7 +131,8 @@ def resultats(request, numero: int):
     for row in page:
         row.attestation_pk = documents.get(row.pk)
     return render(
-        request, "sessions_app/resultats.html",
+        request,
+        "sessions_app/resultats.html",
         {"session": session, "published": published, "page": page, "nb_attestations": len(documents)},
     )
 

@@ -36,7 +36,7 @@ def valid_until(session_date: dt.date) -> dt.date:
 def verification_code() -> str:
     """12 characters of the unambiguous alphabet, in groups of 4 (ABCD-EFGH-JKMN)."""
     raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def attestation_filename(inscription: Inscription) -> str:
@@ -57,9 +57,14 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
     return render_pdf(
         "pdf/attestation.html",
         {
-            "session": session, "centre": session.centre, "inscription": inscription,
-            "candidat": inscription.candidat, "lines": inscription.lines, "code": code,
-            "valid_until": valid_until(session.date), "photo": _photo_data_uri(inscription),
+            "session": session,
+            "centre": session.centre,
+            "inscription": inscription,
+            "candidat": inscription.candidat,
+            "lines": inscription.lines,
+            "code": code,
+            "valid_until": valid_until(session.date),
+            "photo": _photo_data_uri(inscription),
             "show_nclc": any(result and result.nclc for _, result, _, _ in inscription.lines),
         },
     )
@@ -71,7 +76,9 @@ def render_attestations(session_id: int) -> int:
     if session is None or session.statut not in PUBLISHED:
         return 0
     done = set(
-        Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list("inscription_id", flat=True)
+        Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(
+            "inscription_id", flat=True
+        )
     )
     made = 0
     for inscription in results_table(session):
@@ -85,8 +92,13 @@ def render_attestations(session_id: int) -> int:
                 continue
             code = verification_code()
             document = Document(
-                centre=session.centre, session=session, inscription=inscription, kind=DocumentKind.ATTESTATION,
-                nom=attestation_filename(inscription), content_type=PDF_MIMETYPE, code_verification=code,
+                centre=session.centre,
+                session=session,
+                inscription=inscription,
+                kind=DocumentKind.ATTESTATION,
+                nom=attestation_filename(inscription),
+                content_type=PDF_MIMETYPE,
+                code_verification=code,
             )
             _store(document, document.nom, attestation_pdf(session, inscription, code))
             document.save()

@@ -90,7 +90,11 @@ def readiness(session: Session, lines: Sequence[AnomalyLine] = ()) -> Readiness:
             f"{n} candidat{'s' if n > 1 else ''} présent{'s' if n > 1 else ''} sans signature : "
             f"{_names(without_signature)}."
         )
-    justified = {line.inscription.pk for line in lines if line.inscription and line.kind == Anomalie.Kind.CANDIDAT_VIRTUEL}
+    justified = {
+        line.inscription.pk
+        for line in lines
+        if line.inscription and line.kind == Anomalie.Kind.CANDIDAT_VIRTUEL
+    }
     justified |= set(
         Anomalie.objects.filter(session=session, kind=Anomalie.Kind.CANDIDAT_VIRTUEL).values_list(
             "inscription_id", flat=True
@@ -114,8 +118,12 @@ def _check_lines(session: Session, lines: Sequence[AnomalyLine]) -> None:
         if line.inscription is not None and line.inscription.session_id != session.pk:
             raise BusinessError(f"Anomalie {number} : ce candidat n'est pas inscrit à cette session.")
         if line.epreuve is not None and not session.produit.epreuves.filter(pk=line.epreuve.pk).exists():
-            raise BusinessError(f"Anomalie {number} : cette épreuve n'appartient pas au produit de la session.")
-        if line.kind == Anomalie.Kind.CANDIDAT_VIRTUEL and (line.inscription is None or not line.inscription.virtuel):
+            raise BusinessError(
+                f"Anomalie {number} : cette épreuve n'appartient pas au produit de la session."
+            )
+        if line.kind == Anomalie.Kind.CANDIDAT_VIRTUEL and (
+            line.inscription is None or not line.inscription.virtuel
+        ):
             raise BusinessError(f"Anomalie {number} : choisissez le candidat virtuel utilisé.")
 
 
@@ -131,7 +139,9 @@ def check_can_start(session: Session, today=None) -> None:
 
 
 @transaction.atomic
-def put_in_correction(session: Session, *, lines: Sequence[AnomalyLine] = (), reason: str = "", by=None) -> str:
+def put_in_correction(
+    session: Session, *, lines: Sequence[AnomalyLine] = (), reason: str = "", by=None
+) -> str:
     """ "Mettre en correction". Returns the new status (En correction, or Anomalies en cours de traitement)."""
     locked = Session.objects.select_for_update().select_related("produit", "centre").get(pk=session.pk)
     check_can_start(locked)
@@ -143,7 +153,8 @@ def put_in_correction(session: Session, *, lines: Sequence[AnomalyLine] = (), re
     reason = (reason or "").strip()
     if check.missing and not reason:
         raise BusinessError(
-            "La session n'est pas prête pour la correction : " + " ".join(check.missing)
+            "La session n'est pas prête pour la correction : "
+            + " ".join(check.missing)
             + " Complétez ce qui manque, ou indiquez la raison pour laquelle vous la mettez en correction quand même."
         )
     comment = "Mise en correction par le centre."
@@ -155,15 +166,21 @@ def put_in_correction(session: Session, *, lines: Sequence[AnomalyLine] = (), re
         Anomalie.objects.bulk_create(
             [
                 Anomalie(
-                    session=locked, inscription=line.inscription, epreuve=line.epreuve, kind=line.kind,
-                    description=line.description.strip(), created_by=by,
+                    session=locked,
+                    inscription=line.inscription,
+                    epreuve=line.epreuve,
+                    kind=line.kind,
+                    description=line.description.strip(),
+                    created_by=by,
                 )
                 for line in lines
             ]
         )
         n = len(lines)
         transition(
-            locked, S.ANOMALIES, by=by,
+            locked,
+            S.ANOMALIES,
+            by=by,
             comment=f"{comment} Feuille d'anomalies : {n} ligne{'s' if n > 1 else ''}.",
         )
         from .tasks import render_anomalies_sheet
@@ -181,7 +198,9 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
     session = Session.objects.select_for_update().get(pk=anomalie.session_id)
     locked = Anomalie.objects.select_for_update().get(pk=anomalie.pk)
     if locked.statut == Anomalie.Statut.TRAITEE:
-        raise BusinessError(f"L'anomalie « {locked.get_kind_display()} » de la session {session.numero} est déjà traitée.")
+        raise BusinessError(
+            f"L'anomalie « {locked.get_kind_display()} » de la session {session.numero} est déjà traitée."
+        )
     locked.statut = Anomalie.Statut.TRAITEE
     locked.processed_by = by
     locked.processed_at = timezone.now()
@@ -194,7 +213,9 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
     transaction.on_commit(lambda: render_anomalies_sheet.delay(session_id))  # the sheet shows the processing
     remaining = Anomalie.objects.filter(session=session, statut=Anomalie.Statut.EN_COURS).exists()
     if session.statut == S.ANOMALIES and not remaining:
-        transition(session, S.CORRECTION, by=by, comment="Anomalies traitées par le FDA : session en correction.")
+        transition(
+            session, S.CORRECTION, by=by, comment="Anomalies traitées par le FDA : session en correction."
+        )
         return True
     return False
 
@@ -207,24 +228,35 @@ def render_anomalies_sheet(session_id: int) -> None:
 
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update(of=("self",)).select_related("centre", "produit")
-            .filter(pk=session_id).first()
+            Session.objects.select_for_update(of=("self",))
+            .select_related("centre", "produit")
+            .filter(pk=session_id)
+            .first()
         )
         if session is None:
             return
         anomalies = list(
-            Anomalie.objects.filter(session=session).select_related("inscription__candidat", "epreuve", "created_by")
+            Anomalie.objects.filter(session=session).select_related(
+                "inscription__candidat", "epreuve", "created_by"
+            )
         )
         if not anomalies:
             return
         content = render_pdf(
             "pdf/anomalies.html",
-            {"session": session, "centre": session.centre, "anomalies": anomalies,
-             "declared_by": anomalies[0].created_by},
+            {
+                "session": session,
+                "centre": session.centre,
+                "anomalies": anomalies,
+                "declared_by": anomalies[0].created_by,
+            },
         )
         filename = f"{session.numero}_feuille_anomalies.pdf"
         document = Document.objects.filter(session=session, kind=DocumentKind.ANOMALIES).first() or Document(
-            centre=session.centre, session=session, kind=DocumentKind.ANOMALIES, nom=filename,
+            centre=session.centre,
+            session=session,
+            kind=DocumentKind.ANOMALIES,
+            nom=filename,
             content_type=PDF_MIMETYPE,
         )
         old = _store(document, filename, content)

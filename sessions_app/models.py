@@ -45,9 +45,7 @@ class SessionQuerySet(CentreScopedQuerySet):
 
     def due_for_closure(self, now=None):
         now = now or timezone.now()
-        return self.filter(
-            statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE], closes_at__lte=now
-        )
+        return self.filter(statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE], closes_at__lte=now)
 
     def shown_online(self):
         return self.filter(
@@ -71,7 +69,11 @@ class Session(models.Model):
     nb_places = models.PositiveIntegerField("nombre de places disponibles")
     afficher_en_ligne = models.BooleanField("afficher en ligne", default=False)
     statut = models.CharField(
-        "statut", max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANIFIEE, editable=False
+        "statut",
+        max_length=20,
+        choices=SessionStatus.choices,
+        default=SessionStatus.PLANIFIEE,
+        editable=False,
     )
     closes_at = models.DateTimeField("clôture des inscriptions", editable=False)
     created_by = models.ForeignKey(
@@ -80,10 +82,17 @@ class Session(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     # Set when the centre confirms its absences after the test day (even "aucun absent"): the readiness
     # check of the mise en correction needs to know the absences were declared, not just that none were.
-    absences_declarees_le = models.DateTimeField("absences déclarées le", null=True, blank=True, editable=False)
+    absences_declarees_le = models.DateTimeField(
+        "absences déclarées le", null=True, blank=True, editable=False
+    )
     absences_declarees_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="absences déclarées par", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name="absences déclarées par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     objects = SessionQuerySet.as_manager()
@@ -120,18 +129,23 @@ class SessionTarif(models.Model):
     """The session's price to candidates (pre-filled from the centre's Tarif, editable per session)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tarifs")
-    epreuve = models.ForeignKey("tarifs.Epreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    epreuve = models.ForeignKey(
+        "tarifs.Epreuve", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     montant = models.DecimalField("montant (€)", max_digits=8, decimal_places=2)
 
     class Meta:
         verbose_name = "tarif de session"
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "epreuve"], name="session_tarif_unique_epreuve",
+                fields=["session", "epreuve"],
+                name="session_tarif_unique_epreuve",
                 condition=models.Q(epreuve__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["session"], name="session_tarif_unique_produit", condition=models.Q(epreuve__isnull=True)
+                fields=["session"],
+                name="session_tarif_unique_produit",
+                condition=models.Q(epreuve__isnull=True),
             ),
         ]
 
@@ -144,7 +158,11 @@ class SessionStatusChange(models.Model):
     from_status = models.CharField("de", max_length=20, choices=SessionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=20, choices=SessionStatus.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     at = models.DateTimeField("le", default=timezone.now)
@@ -182,7 +200,9 @@ class Document(models.Model):
     d'anomalies), attestations (one per enrolment) and justificatifs. Served only to its centre."""
 
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="documents")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
     inscription = models.ForeignKey(
         "candidats.Inscription", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
@@ -191,7 +211,10 @@ class Document(models.Model):
     fichier = models.FileField("fichier", upload_to=document_upload_to)
     content_type = models.CharField(max_length=100, default="application/pdf")
     visible_from = models.DateTimeField(
-        "visible à partir du", null=True, blank=True, help_text="Pour les sujets EO : date de mise à disposition."
+        "visible à partir du",
+        null=True,
+        blank=True,
+        help_text="Pour les sujets EO : date de mise à disposition.",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -209,7 +232,8 @@ class Document(models.Model):
         constraints = [
             # One bon de commande and one access-code sheet per session, whatever the closure job does.
             models.UniqueConstraint(
-                fields=["session", "kind"], name="document_unique_session_pdf",
+                fields=["session", "kind"],
+                name="document_unique_session_pdf",
                 condition=models.Q(kind__in=["bon_commande", "codes_acces"]),
             ),
         ]
@@ -230,7 +254,11 @@ class BonDeCommande(models.Model):
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     montant_total = models.DecimalField("montant total (€ HT)", max_digits=10, decimal_places=2, default=0)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="signé par", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="signé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     signed_at = models.DateTimeField("signé le", null=True, blank=True)

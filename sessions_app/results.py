@@ -39,12 +39,18 @@ def scored_epreuves(session: Session) -> list[InscriptionEpreuve]:
     """The épreuves that get a score: sat (not absent, not dispensed) by an active enrolment."""
     return list(
         InscriptionEpreuve.objects.filter(
-            inscription__session=session, inscription__statut=InscriptionStatus.INSCRIT, absent=False,
+            inscription__session=session,
+            inscription__statut=InscriptionStatus.INSCRIT,
+            absent=False,
             dispense=False,
         )
         .select_related("inscription__candidat", "epreuve")
-        .order_by("inscription__candidat__nom", "inscription__candidat__prenom", "inscription__numero",
-                  "epreuve__ordre")
+        .order_by(
+            "inscription__candidat__nom",
+            "inscription__candidat__prenom",
+            "inscription__numero",
+            "epreuve__ordre",
+        )
     )
 
 
@@ -82,16 +88,27 @@ def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
                 f"{locked.date:%d/%m/%Y} pour {locked.produit.nom}."
             )
         elif not 0 <= row.score <= bareme.score_max:
-            errors.append(f"{row.where} : le score {row.score} doit être compris entre 0 et {bareme.score_max}.")
+            errors.append(
+                f"{row.where} : le score {row.score} doit être compris entre 0 et {bareme.score_max}."
+            )
         else:
             resolved.append((ie, row.score))
     if errors:
-        raise BusinessError(" ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else ""))
+        raise BusinessError(
+            " ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else "")
+        )
     for ie, score in resolved:
         cecrl, nclc, score_max = level_for(locked.produit, ie.epreuve, locked.date, score)
         Resultat.objects.update_or_create(
-            inscription=ie.inscription, epreuve=ie.epreuve,
-            defaults={"score": score, "score_max": score_max, "niveau_cecrl": cecrl, "nclc": nclc, "saisi_par": by},
+            inscription=ie.inscription,
+            epreuve=ie.epreuve,
+            defaults={
+                "score": score,
+                "score_max": score_max,
+                "niveau_cecrl": cecrl,
+                "nclc": nclc,
+                "saisi_par": by,
+            },
         )
     return len(resolved)
 
@@ -161,7 +178,15 @@ def import_template(session: Session) -> bytes:
     sheet.append(IMPORT_HEADERS + ("Nom", "Prénom"))
     for ie in scored_epreuves(session):
         candidat = ie.inscription.candidat
-        sheet.append([ie.inscription.numero, ie.epreuve.code, None, safe_cell(candidat.nom), safe_cell(candidat.prenom)])
+        sheet.append(
+            [
+                ie.inscription.numero,
+                ie.epreuve.code,
+                None,
+                safe_cell(candidat.nom),
+                safe_cell(candidat.prenom),
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -236,15 +261,25 @@ def results_xlsx(session: Session) -> tuple[str, str, bytes]:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Résultats {session.numero}"
-    sheet.append(["N° inscription", "Nom", "Prénom", "Épreuve", "Score", "Sur", "Niveau CECRL", "NCLC", "Statut"])
+    sheet.append(
+        ["N° inscription", "Nom", "Prénom", "Épreuve", "Score", "Sur", "Niveau CECRL", "NCLC", "Statut"]
+    )
     for inscription in results_table(session):
         for epreuve, result, absent, dispense in inscription.lines:
             status = "Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté"
-            sheet.append([
-                inscription.numero, safe_cell(inscription.candidat.nom.upper()), safe_cell(inscription.candidat.prenom),
-                epreuve.code, result.score if result else None, result.score_max if result else None,
-                result.niveau_cecrl if result else None, result.nclc if result else None, status,
-            ])
+            sheet.append(
+                [
+                    inscription.numero,
+                    safe_cell(inscription.candidat.nom.upper()),
+                    safe_cell(inscription.candidat.prenom),
+                    epreuve.code,
+                    result.score if result else None,
+                    result.score_max if result else None,
+                    result.niveau_cecrl if result else None,
+                    result.nclc if result else None,
+                    status,
+                ]
+            )
     out = io.BytesIO()
     workbook.save(out)
     return (

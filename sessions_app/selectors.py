@@ -24,11 +24,7 @@ SESSION_DOCUMENT_KINDS = (
 
 def sessions_for_list(centre) -> QuerySet[Session]:
     """The centre's sessions with their number of enrolled candidates (one query per page)."""
-    return (
-        Session.objects.for_centre(centre)
-        .select_related("produit")
-        .with_nb_inscrits()
-    )
+    return Session.objects.for_centre(centre).select_related("produit").with_nb_inscrits()
 
 
 def session_for_page(centre, numero: int) -> Session:

@@ -62,11 +62,15 @@ class Produit(models.Model):
     date_fin = models.DateField("date de fin", null=True, blank=True)
     epreuves = models.ManyToManyField(Epreuve, verbose_name="épreuves", related_name="produits")
     delai_entre_passages = models.PositiveIntegerField(
-        "délai entre deux passages (jours)", default=30,
+        "délai entre deux passages (jours)",
+        default=30,
         help_text="Délai minimal entre deux passages du même produit par le même candidat.",
     )
     regle_delai = models.CharField(
-        "si le délai n'est pas respecté", max_length=10, choices=RegleDelai.choices, default=RegleDelai.AVERTIR
+        "si le délai n'est pas respecté",
+        max_length=10,
+        choices=RegleDelai.choices,
+        default=RegleDelai.AVERTIR,
     )
     document = models.FileField("document", upload_to="produits/", blank=True)
 
@@ -143,11 +147,13 @@ class Tarif(models.Model):
         verbose_name = "tarif centre"
         constraints = [
             models.UniqueConstraint(
-                fields=["centre", "produit", "epreuve"], name="tarif_unique_epreuve",
+                fields=["centre", "produit", "epreuve"],
+                name="tarif_unique_epreuve",
                 condition=models.Q(epreuve__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["centre", "produit"], name="tarif_unique_produit",
+                fields=["centre", "produit"],
+                name="tarif_unique_produit",
                 condition=models.Q(epreuve__isnull=True),
             ),
         ]

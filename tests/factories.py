@@ -59,12 +59,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def epreuve(code: str) -> Epreuve:
     labels = {
-        "CE": "Compréhension écrite", "CO": "Compréhension orale", "EE": "Expression écrite",
-        "EO": "Expression orale", "LS": "Lexique et structure",
-        "CTI": "Compréhension et traitement de l'information", "IO": "Interaction orale",
+        "CE": "Compréhension écrite",
+        "CO": "Compréhension orale",
+        "EE": "Expression écrite",
+        "EO": "Expression orale",
+        "LS": "Lexique et structure",
+        "CTI": "Compréhension et traitement de l'information",
+        "IO": "Interaction orale",
     }
     order = list(labels).index(code) if code in labels else 99
-    return Epreuve.objects.get_or_create(code=code, defaults={"libelle": labels.get(code, code), "ordre": order})[0]
+    return Epreuve.objects.get_or_create(
+        code=code, defaults={"libelle": labels.get(code, code), "ordre": order}
+    )[0]
 
 
 class ProduitFactory(factory.django.DjangoModelFactory):
@@ -156,7 +162,9 @@ def prix_fda(produit, montant, epreuve_code: str | None = None, date_effet=dt.da
     from tarifs.models import PrixFDA
 
     return PrixFDA.objects.create(
-        produit=produit, epreuve=epreuve(epreuve_code) if epreuve_code else None, montant=Decimal(montant),
+        produit=produit,
+        epreuve=epreuve(epreuve_code) if epreuve_code else None,
+        montant=Decimal(montant),
         date_effet=date_effet,
     )
 
@@ -180,7 +188,9 @@ def uploaded_pdf(name: str = "piece.pdf", content: bytes = b"%PDF-1.4 test"):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def conversation(centre, by=None, titre: str = "Question sur une session", body: str = "Bonjour", attachments=()):
+def conversation(
+    centre, by=None, titre: str = "Question sur une session", body: str = "Bonjour", attachments=()
+):
     """A conversation of `centre` opened by one of its users (through the messagerie service)."""
     from messagerie.services import start_conversation
 

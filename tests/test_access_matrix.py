@@ -89,7 +89,9 @@ ROUTES: dict[str, Route] = {
     ),
     "messagerie:attachment": Route(kwargs=lambda w: {"pk": w["conversation"].pk, "piece_pk": w["piece"].pk}),
     "centres:demande_compte": Route(roles=RESPONSABLE_ONLY),
-    "centres:demande_desactivation_confirm": Route(kwargs=lambda w: {"pk": w["membership"].pk}, roles=RESPONSABLE_ONLY),
+    "centres:demande_desactivation_confirm": Route(
+        kwargs=lambda w: {"pk": w["membership"].pk}, roles=RESPONSABLE_ONLY
+    ),
     "centres:demande_desactivation": Route(
         kwargs=lambda w: {"pk": w["membership"].pk}, method="POST", roles=RESPONSABLE_ONLY
     ),
@@ -118,8 +120,14 @@ ROUTES: dict[str, Route] = {
 # The Passeport API has its own matrix (tests/api/test_api.py, which fails for an endpoint without tests).
 PUBLIC_PREFIXES = ("admin:", "public:", "api:")
 PUBLIC_ROUTES = {
-    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "password_change", "password_change_done",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "password_change",
+    "password_change_done",
 }
 
 
@@ -135,7 +143,8 @@ def all_url_names(resolver=None, prefix=""):
 
 def test_every_url_pattern_has_a_row():
     missing = sorted(
-        name for name in set(all_url_names())
+        name
+        for name in set(all_url_names())
         if name not in ROUTES and name not in PUBLIC_ROUTES and not name.startswith(PUBLIC_PREFIXES)
     )
     assert missing == [], f"URL patterns without a row in the access matrix: {missing}"
@@ -145,7 +154,9 @@ def candidats_world(centre, session):
     from candidats.models import DemandeContact, ImportJob, PreInscription
 
     return {
-        "pre_inscription": PreInscription.objects.create(centre=centre, nom="Pré", prenom="Anne", email="p@x.test"),
+        "pre_inscription": PreInscription.objects.create(
+            centre=centre, nom="Pré", prenom="Anne", email="p@x.test"
+        ),
         "demande_contact": DemandeContact.objects.create(
             centre=centre, nom="Contact", prenom="Awa", email="c@x.test", message="Bonjour"
         ),
@@ -164,12 +175,21 @@ def world(centre_a, centre_b):
     document = session_document(session)
     conv = conversation(centre_a, attachments=[uploaded_pdf()])
     return {
-        "centre": centre_a, "session": session, "inscription": inscription, "produit": session.produit,
-        "document": document, "conversation": conv, "piece": PieceJointe.objects.get(message__conversation=conv),
+        "centre": centre_a,
+        "session": session,
+        "inscription": inscription,
+        "produit": session.produit,
+        "document": document,
+        "conversation": conv,
+        "piece": PieceJointe.objects.get(message__conversation=conv),
         "membership": MembershipFactory(centre=centre_a, role=Role.ADMINISTRATIF),
         **candidats_world(centre_a, session),
         "demande": Demande.objects.create(
-            numero=next_number("demande"), kind="report", centre=centre_a, inscription=inscription, description="x"
+            numero=next_number("demande"),
+            kind="report",
+            centre=centre_a,
+            inscription=inscription,
+            description="x",
         ),
     }
 

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client, user, code):
-    return client.post(reverse("admin:login"), {"username": user.email, "password": PASSWORD, "otp_token": code,
-                                                "next": "/admin/"})
+    return client.post(
+        reverse("admin:login"),
+        {"username": user.email, "password": PASSWORD, "otp_token": code, "next": "/admin/"},
+    )
 
 
 def test_password_and_code_open_the_back_office(client):
@@ -48,8 +50,12 @@ def test_centre_users_never_enter_the_back_office(client, responsable):
 
 def test_the_login_lockout_holds_on_the_admin_and_spares_others(client):
     agent, other = StaffFactory(), StaffFactory()
-    codes = [client.post(reverse("admin:login"), {"username": agent.email, "password": "faux", "otp_token": ""})
-             .status_code for _ in range(6)]
+    codes = [
+        client.post(
+            reverse("admin:login"), {"username": agent.email, "password": "faux", "otp_token": ""}
+        ).status_code
+        for _ in range(6)
+    ]
     assert codes[-1] == 429
     assert login(client, other, current_code(totp_device(other))).status_code == 302
 

@@ -19,13 +19,22 @@ def test_a_candidates_data_changed_in_the_portal_is_traced(client, centre_a, res
     client.force_login(responsable)
     candidat = inscription.candidat
     form = {
-        "nom": "Nouveau-Nom", "prenom": candidat.prenom, "date_naissance": "1990-05-17", "genre": "F",
-        "langue_maternelle": "ara", "nationalite": "DZ", "motivation": "I", "email": "a@b.fr",
-        "numero_piece_identite": "123456", "epreuves": [ie.epreuve_id for ie in inscription.epreuves.all()],
+        "nom": "Nouveau-Nom",
+        "prenom": candidat.prenom,
+        "date_naissance": "1990-05-17",
+        "genre": "F",
+        "langue_maternelle": "ara",
+        "nationalite": "DZ",
+        "motivation": "I",
+        "email": "a@b.fr",
+        "numero_piece_identite": "123456",
+        "epreuves": [ie.epreuve_id for ie in inscription.epreuves.all()],
     }
     client.post(reverse("candidats:inscription_edit", args=[inscription.numero]), form)
     assert Candidat.objects.get(pk=candidat.pk).nom == "Nouveau-Nom"
-    entry = LogEntry.objects.get_for_object(candidat).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    entry = (
+        LogEntry.objects.get_for_object(candidat).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    )
     assert entry.actor == responsable
     assert entry.changes_dict["nom"] == [candidat.nom, "Nouveau-Nom"]
 

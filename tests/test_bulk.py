@@ -119,7 +119,9 @@ def test_the_garbage_collector_is_paused_for_a_batch_and_back_on_after_it_even_w
 def test_a_code_already_given_to_an_enrolment_is_drawn_again(monkeypatch):
     taken = InscriptionFactory().code_acces
     draws = iter([[taken, "AAA-AAA-AAA"], ["BBB-BBB-BBB"]])
-    monkeypatch.setattr(access_codes, "generate_access_codes", lambda count: next(draws)[:count] if count else [])
+    monkeypatch.setattr(
+        access_codes, "generate_access_codes", lambda count: next(draws)[:count] if count else []
+    )
     assert sorted(access_codes.new_unique_access_codes(2)) == ["AAA-AAA-AAA", "BBB-BBB-BBB"]
 
 

@@ -35,9 +35,27 @@ def start_worker(queue, log):
         "DJANGO_SETTINGS_MODULE": "portail.settings",
     }
     env.pop("PYTEST_VERSION", None)  # the worker is not a test process: tasks must not run eagerly
-    cmd = [sys.executable, "-m", "celery", "-A", "portail", "worker", "-P", "solo", "-c", "1", "-Q", queue,
-           "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{uuid.uuid4().hex}@%h",
-           "-l", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portail",
+        "worker",
+        "-P",
+        "solo",
+        "-c",
+        "1",
+        "-Q",
+        queue,
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{uuid.uuid4().hex}@%h",
+        "-l",
+        "warning",
+    ]
     return subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -65,7 +83,9 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(centre_a)
 
     session = past_session(centre_a, statut=SessionStatus.RESULTATS)
     for _ in range(CANDIDATES):
-        Resultat.objects.create(inscription=InscriptionFactory(session=session), epreuve=epreuve("CE"), score=300)
+        Resultat.objects.create(
+            inscription=InscriptionFactory(session=session), epreuve=epreuve("CE"), score=300
+        )
     queue = f"test-kill-{uuid.uuid4().hex}"
     was_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False

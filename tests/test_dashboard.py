@@ -31,8 +31,12 @@ def fill(centre, n: int, start: int = 8_000_000):
     """n rows of every kind of to-do, n notifications and n sessions, in bulk."""
     now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(centre=centre, message=f"Votre demande de report n°{i} a été validée.", url=f"/demandes/{i}/",
-                     created_at=now - dt.timedelta(minutes=i))
+        Notification(
+            centre=centre,
+            message=f"Votre demande de report n°{i} a été validée.",
+            url=f"/demandes/{i}/",
+            created_at=now - dt.timedelta(minutes=i),
+        )
         for i in range(n)
     )
     DemandeContact.objects.bulk_create(
@@ -45,14 +49,32 @@ def fill(centre, n: int, start: int = 8_000_000):
     produit = ProduitFactory(nom="TEF Canada")
     past = TODAY - dt.timedelta(days=3)
     sessions = Session.objects.bulk_create(
-        Session(numero=start + i, centre=centre, produit=produit, date=past, heure=dt.time(9), lieu="Salle",
-                nb_places=10, statut=SessionStatus.CLOSE, closes_at=closes_at_for(past))
+        Session(
+            numero=start + i,
+            centre=centre,
+            produit=produit,
+            date=past,
+            heure=dt.time(9),
+            lieu="Salle",
+            nb_places=10,
+            statut=SessionStatus.CLOSE,
+            closes_at=closes_at_for(past),
+        )
         for i in range(n)
     )
     future = TODAY + dt.timedelta(days=20)
     Session.objects.bulk_create(
-        Session(numero=start + n + i, centre=centre, produit=produit, date=future, heure=dt.time(9), lieu="Salle",
-                nb_places=10, statut=SessionStatus.OUVERTE, closes_at=closes_at_for(future))
+        Session(
+            numero=start + n + i,
+            centre=centre,
+            produit=produit,
+            date=future,
+            heure=dt.time(9),
+            lieu="Salle",
+            nb_places=10,
+            statut=SessionStatus.OUVERTE,
+            closes_at=closes_at_for(future),
+        )
         for i in range(n)
     )
     BonDeCommande.objects.bulk_create(BonDeCommande(session=s) for s in sessions)
@@ -127,7 +149,10 @@ def test_informations_newest_first_ten_at_most_with_their_link(client, responsab
     page = client.get(reverse("dashboard"))
     infos = list(page.context["informations"])
     assert len(infos) == 10
-    assert infos[0].message == "Lien douteux" and infos[1].message == "Votre demande de report n°0 a été validée."
+    assert (
+        infos[0].message == "Lien douteux"
+        and infos[1].message == "Votre demande de report n°0 a été validée."
+    )
     content = page.content.decode()
     assert '<a href="/demandes/0/">Votre demande de report n°0 a été validée.</a>' in content
     assert "javascript:" not in content

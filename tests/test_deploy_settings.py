@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "PYTEST_VERSION", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -33,7 +37,9 @@ def test_check_deploy_is_clean_with_production_settings():
 
 def test_production_refuses_to_serve_without_a_secret_key():
     for command in (["manage.py", "runserver", "--noreload", "127.0.0.1:0"], ["-c", "import portail.wsgi"]):
-        env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        }
         env.update(production_env(SECRET_KEY=""))
         result = subprocess.run(
             [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -52,8 +58,14 @@ def test_ci_refuses_to_fall_back_to_sqlite():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={k: v for k, v in {**os.environ, **env}.items() if k not in {"DATABASE_URL", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
-        capture_output=True, text=True, timeout=120,
+        env={
+            k: v
+            for k, v in {**os.environ, **env}.items()
+            if k not in {"DATABASE_URL", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr

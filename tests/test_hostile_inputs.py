@@ -58,12 +58,18 @@ def test_a_sheet_padded_with_blank_rows_is_not_walked_to_its_end(centre_a):
         parse_file(out.getvalue(), "candidats.xlsx", SessionFactory(centre=centre_a))
 
 
-@pytest.mark.parametrize("name, content", [
-    ("certificat.pdf", b"<html><script>alert(1)</script></html>"),  # HTML named .pdf
-    ("certificat.pdf.exe", b"MZ\x90\x00"),  # executable
-    ("image.svg", b"<svg onload=alert(1)/>"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>"),  # polyglot: refused by type? see below
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("certificat.pdf", b"<html><script>alert(1)</script></html>"),  # HTML named .pdf
+        ("certificat.pdf.exe", b"MZ\x90\x00"),  # executable
+        ("image.svg", b"<svg onload=alert(1)/>"),
+        (
+            "photo.png",
+            b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>",
+        ),  # polyglot: refused by type? see below
+    ],
+)
 def test_hostile_justificatifs_and_attachments(centre_a, responsable, name, content):
     inscription = InscriptionFactory(session=SessionFactory(centre=centre_a))
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
@@ -71,7 +77,9 @@ def test_hostile_justificatifs_and_attachments(centre_a, responsable, name, cont
         # A PNG header with HTML behind it is accepted as a PNG attachment, but only ever served as a download
         # (Content-Disposition: attachment, nosniff): the browser never renders it as a page.
         upload.content_type = "image/png"
-        demande = demandes.file_demande(inscription, "report", by=responsable, description="x", justificatifs=[upload])
+        demande = demandes.file_demande(
+            inscription, "report", by=responsable, description="x", justificatifs=[upload]
+        )
         document = demande.justificatifs.get()
         response = _download(centre_a, responsable, document)
         assert response["Content-Disposition"].startswith("attachment")
@@ -81,7 +89,9 @@ def test_hostile_justificatifs_and_attachments(centre_a, responsable, name, cont
         demandes.file_demande(inscription, "report", by=responsable, description="x", justificatifs=[upload])
     upload.seek(0)
     with pytest.raises(BusinessError):
-        messagerie.start_conversation(centre=centre_a, titre="t", body="b", attachments=[upload], by=responsable)
+        messagerie.start_conversation(
+            centre=centre_a, titre="t", body="b", attachments=[upload], by=responsable
+        )
 
 
 def _download(centre, user, document):
@@ -95,19 +105,24 @@ def _download(centre, user, document):
 def test_a_path_in_a_file_name_is_dropped(centre_a, responsable):
     inscription = InscriptionFactory(session=SessionFactory(centre=centre_a))
     upload = SimpleUploadedFile("../../../etc/cron.d/x.pdf", b"%PDF-1.4 x", content_type="application/pdf")
-    demande = demandes.file_demande(inscription, "report", by=responsable, description="x", justificatifs=[upload])
+    demande = demandes.file_demande(
+        inscription, "report", by=responsable, description="x", justificatifs=[upload]
+    )
     document = demande.justificatifs.get()
     assert document.nom == "x.pdf" and ".." not in document.fichier.name
 
 
 def test_script_payloads_are_inert_in_pages_admin_pdfs_and_emails(client, centre_a, responsable, fda_agent):
     session = past_session(centre_a, statut=SessionStatus.CLOSE)
-    inscription = InscriptionFactory(session=session, candidat=CandidatFactory(centre=centre_a, nom=PAYLOAD,
-                                                                                prenom=PAYLOAD))
+    inscription = InscriptionFactory(
+        session=session, candidat=CandidatFactory(centre=centre_a, nom=PAYLOAD, prenom=PAYLOAD)
+    )
     client.force_login(responsable)
-    pages = [reverse("candidats:session_candidats", args=[session.numero]),
-             reverse("candidats:inscription", args=[inscription.numero]),
-             reverse("candidats:inscriptions")]
+    pages = [
+        reverse("candidats:session_candidats", args=[session.numero]),
+        reverse("candidats:inscription", args=[inscription.numero]),
+        reverse("candidats:inscriptions"),
+    ]
     for url in pages:
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html, url
@@ -120,7 +135,9 @@ def test_script_payloads_are_inert_in_pages_admin_pdfs_and_emails(client, centre
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "<script>" in text or "<SCRIPT>" in text
     # A plain-text e-mail carries it as text (no HTML part to execute it).
-    demande = demandes.file_demande(inscription, "fraude", by=responsable, description=PAYLOAD, sous_type="fraude")
+    demande = demandes.file_demande(
+        inscription, "fraude", by=responsable, description=PAYLOAD, sous_type="fraude"
+    )
     demandes.decide(demande, accept=False, by=fda_agent, comment=PAYLOAD)
     from demandes.emails import send_decision_email
 

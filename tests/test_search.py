@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 def data(centre_a, centre_b):
     session = SessionFactory(centre=centre_a)
     asmaa = InscriptionFactory(
-        session=session, candidat=CandidatFactory(centre=centre_a, nom="Bouiri", prenom="Asmaa", email="asmaa@x.test")
+        session=session,
+        candidat=CandidatFactory(centre=centre_a, nom="Bouiri", prenom="Asmaa", email="asmaa@x.test"),
     )
     other_session = SessionFactory(centre=centre_b)
     other = InscriptionFactory(

@@ -20,9 +20,15 @@ def check_headers(response, where):
     headers = response.headers
     assert headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), where
     csp = headers.get("Content-Security-Policy", "")
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, where
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, (
+        where
+    )
     assert headers.get("X-Content-Type-Options") == "nosniff", where
-    assert headers.get("Referrer-Policy") in {"same-origin", "strict-origin-when-cross-origin", "no-referrer"}, where
+    assert headers.get("Referrer-Policy") in {
+        "same-origin",
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+    }, where
     assert headers.get("X-Frame-Options") == "DENY", where
 
 
@@ -48,7 +54,9 @@ def test_public_pages_too(client, url):
 
 
 def test_login_cookies_are_secure_and_http_only(client, responsable):
-    response = client.post(reverse("login"), {"username": responsable.email, "password": PASSWORD}, secure=True)
+    response = client.post(
+        reverse("login"), {"username": responsable.email, "password": PASSWORD}, secure=True
+    )
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] and session["httponly"]
     assert settings.CSRF_COOKIE_SECURE and settings.SESSION_COOKIE_SECURE

@@ -42,8 +42,11 @@ def ogg():
 
 
 def test_an_evaluateur_obtains_a_token_shown_once_and_stored_hashed(evaluateur):
-    response = APIClient().post(reverse("api:token"), {"email": evaluateur.email, "password": PASSWORD,
-                                                      "name": "Tablette salle 1"}, format="json")
+    response = APIClient().post(
+        reverse("api:token"),
+        {"email": evaluateur.email, "password": PASSWORD, "name": "Tablette salle 1"},
+        format="json",
+    )
     assert response.status_code == 201
     raw = response.json()["token"]
     token = ApiToken.objects.get()
@@ -55,27 +58,40 @@ def test_an_evaluateur_obtains_a_token_shown_once_and_stored_hashed(evaluateur):
 
 
 def test_wrong_password_is_a_json_401(evaluateur):
-    response = APIClient().post(reverse("api:token"), {"email": evaluateur.email, "password": "faux"}, format="json")
+    response = APIClient().post(
+        reverse("api:token"), {"email": evaluateur.email, "password": "faux"}, format="json"
+    )
     assert response.status_code == 401
-    assert response.json() == {"code": "invalid_credentials", "message": "Adresse e-mail ou mot de passe incorrect."}
+    assert response.json() == {
+        "code": "invalid_credentials",
+        "message": "Adresse e-mail ou mot de passe incorrect.",
+    }
 
 
 def test_token_requests_are_throttled(evaluateur):
     codes = [
-        APIClient().post(reverse("api:token"), {"email": f"x{n}@y.test", "password": "x"}, format="json").status_code
+        APIClient()
+        .post(reverse("api:token"), {"email": f"x{n}@y.test", "password": "x"}, format="json")
+        .status_code
         for n in range(11)
     ]
     assert codes[:10] == [401] * 10 and codes[10] == 429
 
 
 def test_the_login_lockout_holds_on_the_api_and_spares_other_users(evaluateur, administratif):
-    wrong = [APIClient().post(reverse("api:token"), {"email": evaluateur.email, "password": "faux"}, format="json")
-             for _ in range(6)]
+    wrong = [
+        APIClient().post(reverse("api:token"), {"email": evaluateur.email, "password": "faux"}, format="json")
+        for _ in range(6)
+    ]
     assert [r.status_code for r in wrong] == [401] * 4 + [429, 429]
     assert wrong[-1].json()["code"] == "locked_out"
-    right = APIClient().post(reverse("api:token"), {"email": evaluateur.email, "password": PASSWORD}, format="json")
+    right = APIClient().post(
+        reverse("api:token"), {"email": evaluateur.email, "password": PASSWORD}, format="json"
+    )
     assert right.status_code == 429  # locked even with the right password
-    other = APIClient().post(reverse("api:token"), {"email": administratif.email, "password": PASSWORD}, format="json")
+    other = APIClient().post(
+        reverse("api:token"), {"email": administratif.email, "password": PASSWORD}, format="json"
+    )
     assert other.status_code == 201
 
 
@@ -117,7 +133,9 @@ def test_sessions_of_the_day_are_scoped_to_the_users_centres(evaluateur, today_s
     assert [s["numero"] for s in data] == [today_session.numero]
 
 
-def test_enrolments_show_captures_and_absences(evaluateur, inscription, responsable_b, django_assert_max_num_queries):
+def test_enrolments_show_captures_and_absences(
+    evaluateur, inscription, responsable_b, django_assert_max_num_queries
+):
     InscriptionFactory(session=inscription.session)
     client = client_for(evaluateur)
     url = reverse("api:session_inscriptions", args=[inscription.session.numero])
@@ -143,8 +161,9 @@ MATRIX = {  # PRODUCT.md §2: Passeport rights by role
 def test_the_guides_matrix_on_every_upload(inscription, role, kind):
     user = MembershipFactory(centre=inscription.session.centre, role=role).user
     upload = ogg() if kind == "enregistrement-eo" else image_upload()
-    response = client_for(user).put(reverse("api:upload", args=[inscription.numero, kind]), {"fichier": upload},
-                                    format="multipart")
+    response = client_for(user).put(
+        reverse("api:upload", args=[inscription.numero, kind]), {"fichier": upload}, format="multipart"
+    )
     assert response.status_code == MATRIX[role][kind], response.json()
     field = {"photo": "photo", "signature": "signature", "enregistrement-eo": "enregistrement_eo"}[kind]
     assert bool(getattr(Inscription.objects.get(pk=inscription.pk), field)) == (MATRIX[role][kind] == 200)
@@ -152,12 +171,16 @@ def test_the_guides_matrix_on_every_upload(inscription, role, kind):
 
 def test_another_centre_and_anonymous_never_upload(inscription, responsable_b):
     url = reverse("api:upload", args=[inscription.numero, "photo"])
-    assert client_for(responsable_b).put(url, {"fichier": image_upload()}, format="multipart").status_code == 404
+    assert (
+        client_for(responsable_b).put(url, {"fichier": image_upload()}, format="multipart").status_code == 404
+    )
     assert APIClient().put(url, {"fichier": image_upload()}, format="multipart").status_code == 401
     assert not Inscription.objects.get(pk=inscription.pk).photo
 
 
-def test_a_retried_upload_stores_one_file_and_shows_in_the_portal(client, inscription, administratif, responsable):
+def test_a_retried_upload_stores_one_file_and_shows_in_the_portal(
+    client, inscription, administratif, responsable
+):
     api = client_for(administratif)
     url = reverse("api:upload", args=[inscription.numero, "photo"])
     first = api.put(url, {"fichier": image_upload()}, format="multipart").json()
@@ -166,18 +189,25 @@ def test_a_retried_upload_stores_one_file_and_shows_in_the_portal(client, inscri
     assert (first["changed"], again["changed"]) == (True, False)
     assert Inscription.objects.get(pk=inscription.pk).photo.name == name
     client.force_login(responsable)
-    page = client.get(reverse("candidats:session_candidats", args=[inscription.session.numero])).content.decode()
+    page = client.get(
+        reverse("candidats:session_candidats", args=[inscription.session.numero])
+    ).content.decode()
     assert "Photo ✓" in page
 
 
 def test_bad_files_are_413_or_415_in_json(inscription, evaluateur, settings):
     api = client_for(evaluateur)
     svg = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
-    response = api.put(reverse("api:upload", args=[inscription.numero, "photo"]), {"fichier": svg}, format="multipart")
+    response = api.put(
+        reverse("api:upload", args=[inscription.numero, "photo"]), {"fichier": svg}, format="multipart"
+    )
     assert response.status_code == 415 and response.json()["code"] == "unsupported_file"
     settings.MAX_EO_RECORDING_SIZE = 10
-    response = api.put(reverse("api:upload", args=[inscription.numero, "enregistrement-eo"]), {"fichier": ogg()},
-                       format="multipart")
+    response = api.put(
+        reverse("api:upload", args=[inscription.numero, "enregistrement-eo"]),
+        {"fichier": ogg()},
+        format="multipart",
+    )
     assert response.status_code == 413 and response.json()["code"] == "file_too_large"
     assert "dépasse la taille maximale" in response.json()["message"]
 
@@ -185,15 +215,26 @@ def test_bad_files_are_413_or_415_in_json(inscription, evaluateur, settings):
 def test_no_capture_once_results_are_published_is_409(inscription, evaluateur):
     inscription.session.statut = SessionStatus.RESULTATS
     inscription.session.save()
-    response = client_for(evaluateur).put(reverse("api:upload", args=[inscription.numero, "photo"]),
-                                          {"fichier": image_upload()}, format="multipart")
+    response = client_for(evaluateur).put(
+        reverse("api:upload", args=[inscription.numero, "photo"]),
+        {"fichier": image_upload()},
+        format="multipart",
+    )
     assert response.status_code == 409 and response.json()["code"] == "wrong_status"
 
 
 # --- Every endpoint has its rows -----------------------------------------------------------------------
 
-TESTED = {"api:schema", "api:docs", "api:token", "api:tokens", "api:revoke_token", "api:sessions",
-          "api:session_inscriptions", "api:upload"}
+TESTED = {
+    "api:schema",
+    "api:docs",
+    "api:token",
+    "api:tokens",
+    "api:revoke_token",
+    "api:sessions",
+    "api:session_inscriptions",
+    "api:upload",
+}
 
 
 def test_every_api_endpoint_is_in_this_matrix():
@@ -236,7 +277,9 @@ def test_every_path_under_api_answers_the_json_error(evaluateur, inscription, pa
         assert response.json() == {"code": "not_found", "message": "Introuvable."}
 
 
-@pytest.mark.parametrize("numero", ["0", "2147483648", "9223372036854775808", "100000000000000000000000000000"])
+@pytest.mark.parametrize(
+    "numero", ["0", "2147483648", "9223372036854775808", "100000000000000000000000000000"]
+)
 def test_numbers_past_any_column_are_a_json_404(evaluateur, inscription, numero):
     client = client_for(evaluateur)
     for path in (f"/api/v1/sessions/{numero}/inscriptions/", f"/api/v1/inscriptions/{numero}/photo/"):

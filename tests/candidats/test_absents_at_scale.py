@@ -58,4 +58,7 @@ def test_a_name_with_markup_is_shown_as_text(staff, session_canada):
     )
     html = staff.get(reverse("candidats:absents", args=[session_canada.numero])).content.decode()
     assert "<b>" not in html
-    assert f'aria-label="{inscription.candidat.prenom} &lt;B&gt;&quot;NOM&quot;&lt;/B&gt; absent(e) à CE"' in html
+    assert (
+        f'aria-label="{inscription.candidat.prenom} &lt;B&gt;&quot;NOM&quot;&lt;/B&gt; absent(e) à CE"'
+        in html
+    )

@@ -107,7 +107,9 @@ def test_eo_recordings_are_checked_by_their_first_bytes(inscription):
     ogg.seek(0)
     assert captures.store_eo_recording(inscription, ogg) is False
     with pytest.raises(BusinessError) as error:
-        captures.store_eo_recording(inscription, SimpleUploadedFile("eo.mp3", b"<html>", content_type="audio/mpeg"))
+        captures.store_eo_recording(
+            inscription, SimpleUploadedFile("eo.mp3", b"<html>", content_type="audio/mpeg")
+        )
     assert error.value.code == UNSUPPORTED_FILE
 
 
@@ -124,7 +126,9 @@ def test_upload_and_see_the_photo_on_the_candidate_page(client, responsable, ins
     url = reverse("candidats:capture_upload", args=[inscription.numero, "photo"])
     response = client.post(url, {"fichier": image_upload()}, follow=True)
     assert "La photo est enregistrée." in response.content.decode()
-    page = client.get(reverse("candidats:session_candidats", args=[inscription.session.numero])).content.decode()
+    page = client.get(
+        reverse("candidats:session_candidats", args=[inscription.session.numero])
+    ).content.decode()
     assert "Photo ✓" in page and "Signature ✗" in page
     served = client.get(reverse("candidats:capture", args=[inscription.numero, "photo"]))
     assert served.status_code == 200

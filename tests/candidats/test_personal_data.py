@@ -40,14 +40,18 @@ def test_the_export_holds_every_record_and_file(enrolled, fda_agent):
     assert data["candidat"]["date_naissance"] == "1990-05-17"
     first = data["inscriptions"][0]
     assert (first["numero"], first["code_acces"]) == (enrolled.numero, enrolled.code_acces)
-    assert first["resultats"] == [{"epreuve": "CE", "score": 349, "sur": None, "niveau_cecrl": "B2", "nclc": None}]
+    assert first["resultats"] == [
+        {"epreuve": "CE", "score": 349, "sur": None, "niveau_cecrl": "B2", "nclc": None}
+    ]
     assert len(first["fichiers"]) == 2 and all(f in archive.namelist() for f in first["fichiers"])
 
 
 def test_the_admin_action_downloads_the_export(client, enrolled, fda_agent):
     admin_force_login(client, fda_agent)
-    response = client.post(reverse("admin:candidats_candidat_changelist"),
-                           {"action": "exporter_donnees", "_selected_action": [enrolled.candidat_id]})
+    response = client.post(
+        reverse("admin:candidats_candidat_changelist"),
+        {"action": "exporter_donnees", "_selected_action": [enrolled.candidat_id]},
+    )
     assert response["Content-Type"] == "application/zip"
     assert "donnees.json" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
 

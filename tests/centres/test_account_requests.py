@@ -38,8 +38,14 @@ def peda(db):
 
 def form_data(centre, **overrides):
     return {
-        "last_name": "Bouiri", "first_name": "Asmaa", "email": "Asmaa@Exemple.test", "genre": "F",
-        "role": Role.EVALUATEUR, "telephone_0": "FR", "telephone_1": "06 12 34 56 78", "centre": centre.pk,
+        "last_name": "Bouiri",
+        "first_name": "Asmaa",
+        "email": "Asmaa@Exemple.test",
+        "genre": "F",
+        "role": Role.EVALUATEUR,
+        "telephone_0": "FR",
+        "telephone_1": "06 12 34 56 78",
+        "centre": centre.pk,
         **overrides,
     }
 
@@ -58,7 +64,9 @@ def set_password_from_email(client, message, password=NEW_PASSWORD):
     link = next(line for line in message.body.splitlines() if "/mot-de-passe/definir/" in line)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     form_page = client.get(path, follow=True)
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password}
+    )
     assert done.status_code == 302
 
 
@@ -120,7 +128,16 @@ def test_a_responsable_role_cannot_be_asked_for(centre_a, responsable):
 def test_the_form_has_the_guides_fields_and_defaults_the_phone_to_france(client, responsable):
     client.force_login(responsable)
     content = client.get(reverse("centres:demande_compte")).content.decode()
-    for label in ("Nom", "Prénom", "Email", "Genre", "Rôle", "Numéro de téléphone", "Centre", "Document associé"):
+    for label in (
+        "Nom",
+        "Prénom",
+        "Email",
+        "Genre",
+        "Rôle",
+        "Numéro de téléphone",
+        "Centre",
+        "Document associé",
+    ):
         assert label in content
     assert '<option value="FR" selected>' in content
     assert "Administratif centre" in content and "Évaluateur centre" in content
@@ -135,7 +152,11 @@ def test_the_form_files_the_request_with_its_document(client, responsable, centr
     request = AccountRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("messagerie:detail", args=[request.conversation_id])
-    assert (request.email, request.role, request.requested_by) == ("asmaa@exemple.test", Role.ADMINISTRATIF, responsable)
+    assert (request.email, request.role, request.requested_by) == (
+        "asmaa@exemple.test",
+        Role.ADMINISTRATIF,
+        responsable,
+    )
     assert str(request.telephone) == "+33612345678"
     assert request.document.name.endswith(".pdf")
     assert request.conversation.messages.get().pieces_jointes.get().fichier.name == request.document.name
@@ -196,7 +217,11 @@ def test_creer_le_compte_creates_the_user_emails_the_link_replies_and_closes(
     assert not user.has_usable_password()
     assert Membership.objects.get(user=user).role == Role.ADMINISTRATIF
     request.refresh_from_db()
-    assert (request.status, request.target_user, request.processed_by) == (AccountRequest.Status.DONE, user, charge)
+    assert (request.status, request.target_user, request.processed_by) == (
+        AccountRequest.Status.DONE,
+        user,
+        charge,
+    )
     conv = Conversation.objects.get(pk=request.conversation_id)
     assert conv.statut == Conversation.Statut.FERMEE
     last = conv.messages.last()
@@ -221,7 +246,8 @@ def test_an_existing_user_of_another_centre_gets_a_membership_only(centre_a, cen
     user = services.create_account_from_request(request, by=charge)
     assert user == other
     assert set(user.memberships.values_list("centre__code", "role")) == {
-        ("A001", Role.ADMINISTRATIF), ("B001", Role.RESPONSABLE)
+        ("A001", Role.ADMINISTRATIF),
+        ("B001", Role.RESPONSABLE),
     }
 
 
@@ -261,7 +287,9 @@ def test_a_responsable_asks_for_a_deactivation_and_fda_deactivates(
     request = AccountRequest.objects.get()
     assert response["Location"] == reverse("messagerie:detail", args=[request.conversation_id])
     assert (request.kind, request.target_user) == (AccountRequest.Kind.DEACTIVATION, administratif)
-    assert request.conversation.messages.get().body.startswith("Bonjour, je souhaite désactiver l'utilisateur centre")
+    assert request.conversation.messages.get().body.startswith(
+        "Bonjour, je souhaite désactiver l'utilisateur centre"
+    )
     assert request.conversation.assigned_to == charge
 
     with pytest.raises(BusinessError):
@@ -297,9 +325,13 @@ def test_the_admin_action_and_the_button_from_the_conversation(client, centre_a,
     second = ask(centre_a, responsable, Role.EVALUATEUR, email="deux@a.test")
     admin_force_login(client, charge)
     changelist = reverse("admin:centres_accountrequest_changelist")
-    response = client.post(changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True)
+    response = client.post(
+        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
+    )
     assert "Le compte de un@a.test a été créé" in response.content.decode()
-    again = client.post(changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True)
+    again = client.post(
+        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
+    )
     assert "déjà été traitée" in again.content.decode()
     assert User.objects.filter(email="un@a.test").count() == 1
 
@@ -314,10 +346,17 @@ def test_the_admin_action_and_the_button_from_the_conversation(client, centre_a,
     assert Conversation.objects.get(pk=second.conversation_id).statut == Conversation.Statut.FERMEE
 
 
-def test_a_payload_in_the_requested_name_is_escaped_in_the_portal_and_admin(client, centre_a, responsable, charge):
+def test_a_payload_in_the_requested_name_is_escaped_in_the_portal_and_admin(
+    client, centre_a, responsable, charge
+):
     payload = "<script>alert(1)</script>"
     request = services.request_account(
-        centre=centre_a, by=responsable, first_name=payload, last_name="X", email="x@a.test", role=Role.ADMINISTRATIF
+        centre=centre_a,
+        by=responsable,
+        first_name=payload,
+        last_name="X",
+        email="x@a.test",
+        role=Role.ADMINISTRATIF,
     )
     client.force_login(responsable)
     for url in (reverse("messagerie:list"), reverse("messagerie:detail", args=[request.conversation_id])):

@@ -68,7 +68,12 @@ def in_parallel(*calls):
 def ask(centre, email="asmaa@exemple.test"):
     responsable = MembershipFactory(centre=centre, role=Role.RESPONSABLE).user
     return services.request_account(
-        centre=centre, by=responsable, first_name="Asmaa", last_name="Bouiri", email=email, role=Role.ADMINISTRATIF
+        centre=centre,
+        by=responsable,
+        first_name="Asmaa",
+        last_name="Bouiri",
+        email=email,
+        role=Role.ADMINISTRATIF,
     )
 
 

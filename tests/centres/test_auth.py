@@ -51,7 +51,9 @@ def test_it_logs_out_with_post_only(client, responsable):
 
 
 def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(client, centre_a):
-    user = MembershipFactory(centre=centre_a, role=Role.ADMINISTRATIF, user__email="new@a.test", user__password=None).user
+    user = MembershipFactory(
+        centre=centre_a, role=Role.ADMINISTRATIF, user__email="new@a.test", user__password=None
+    ).user
     user.set_unusable_password()
     user.save()
     send_set_password_email(user)
@@ -62,7 +64,8 @@ def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(clie
     form_page = client.get(path, follow=True)
     assert "Définir mon mot de passe" in form_page.content.decode()
     done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": "Un-Mot2passe-solide", "new_password2": "Un-Mot2passe-solide"}
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Un-Mot2passe-solide", "new_password2": "Un-Mot2passe-solide"},
     )
     assert done.status_code == 302
     assert login(client, "new@a.test", "Un-Mot2passe-solide").status_code == 302

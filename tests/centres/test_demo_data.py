@@ -106,7 +106,9 @@ def test_paris_has_a_session_in_each_status(demo):
     for close in Session.objects.filter(centre__code="PAR01", statut=SessionStatus.CLOSE):
         assert not close.enrolment_open()
     # The day after a test: absences to declare and a mise en correction to do.
-    assert Session.objects.filter(centre__code="PAR01", statut=SessionStatus.CLOSE, date__lt=timezone.localdate()).exists()
+    assert Session.objects.filter(
+        centre__code="PAR01", statut=SessionStatus.CLOSE, date__lt=timezone.localdate()
+    ).exists()
     # Published sessions have their attestations.
     for published in Session.objects.filter(statut__in=[SessionStatus.RESULTATS, SessionStatus.CLOTUREE]):
         assert published.documents.filter(kind="attestation").exists()

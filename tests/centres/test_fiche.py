@@ -29,7 +29,8 @@ def test_the_responsable_sets_each_visibility_option(client, responsable, centre
 def test_bad_input_changes_nothing_and_says_why(client, responsable, centre_a):
     client.force_login(responsable)
     response = client.post(
-        reverse("centres:fiche_edit"), {"nom": "", "pays": "FR", "visibilite": "n-importe", "email": "pas-un-email"}
+        reverse("centres:fiche_edit"),
+        {"nom": "", "pays": "FR", "visibilite": "n-importe", "email": "pas-un-email"},
     )
     assert response.status_code == 200
     page = response.content.decode()

@@ -30,8 +30,16 @@ K = DemandeKind
 
 # A status in which each kind may be filed, and one in which it may not.
 RIGHT_AND_WRONG = {
-    K.AMENAGEMENT: (SessionStatus.OUVERTE, SessionStatus.CLOSE, "tant que les inscriptions de la session sont ouvertes"),
-    K.DISPENSE: (SessionStatus.OUVERTE, SessionStatus.CORRECTION, "tant que les inscriptions de la session sont ouvertes"),
+    K.AMENAGEMENT: (
+        SessionStatus.OUVERTE,
+        SessionStatus.CLOSE,
+        "tant que les inscriptions de la session sont ouvertes",
+    ),
+    K.DISPENSE: (
+        SessionStatus.OUVERTE,
+        SessionStatus.CORRECTION,
+        "tant que les inscriptions de la session sont ouvertes",
+    ),
     K.REPORT: (SessionStatus.CORRECTION, SessionStatus.RESULTATS, "avant la publication des résultats"),
     K.FRAUDE: (SessionStatus.CLOSE, SessionStatus.OUVERTE, "à partir du jour de la session"),
     K.RECOURS: (SessionStatus.RESULTATS, SessionStatus.CORRECTION, "une fois les résultats publiés"),
@@ -39,8 +47,11 @@ RIGHT_AND_WRONG = {
 
 
 def enrolment(centre, statut, **kwargs):
-    session = past_session(centre, statut=statut, **kwargs) if statut != SessionStatus.OUVERTE else SessionFactory(
-        centre=centre, statut=statut, **kwargs)
+    session = (
+        past_session(centre, statut=statut, **kwargs)
+        if statut != SessionStatus.OUVERTE
+        else SessionFactory(centre=centre, statut=statut, **kwargs)
+    )
     return InscriptionFactory(session=session)
 
 
@@ -75,8 +86,9 @@ def test_fraude_before_the_session_day_is_refused(centre_a):
 
 def test_amenagement_after_d2_is_refused_even_before_the_closure_job_ran(centre_a):
     # Still « Inscriptions ouvertes » in the database, but the session is tomorrow: past D-2.
-    session = SessionFactory(centre=centre_a, statut=SessionStatus.OUVERTE,
-                             date=timezone.localdate() + dt.timedelta(days=1))
+    session = SessionFactory(
+        centre=centre_a, statut=SessionStatus.OUVERTE, date=timezone.localdate() + dt.timedelta(days=1)
+    )
     with pytest.raises(BusinessError, match="tant que les inscriptions de la session sont ouvertes"):
         file(InscriptionFactory(session=session), K.AMENAGEMENT)
     assert not Demande.objects.exists()
@@ -98,7 +110,11 @@ def test_bad_requests_change_nothing(centre_a):
     with pytest.raises(BusinessError, match="Choisissez la nature"):
         file(inscription, K.AMENAGEMENT, sous_type="")
     with pytest.raises(BusinessError, match="ne correspond pas à son extension"):
-        file(inscription, K.REPORT, justificatifs=[SimpleUploadedFile("x.pdf", b"<script>", content_type="application/pdf")])
+        file(
+            inscription,
+            K.REPORT,
+            justificatifs=[SimpleUploadedFile("x.pdf", b"<script>", content_type="application/pdf")],
+        )
     assert not Demande.objects.exists()
 
 
@@ -109,7 +125,10 @@ def test_a_validated_tiers_temps_is_recorded_on_the_enrolment(centre_a, fda_agen
     demande = file(enrolment(centre_a, SessionStatus.OUVERTE), K.AMENAGEMENT)
     services.decide(demande, accept=True, by=fda_agent, comment="Certificat valable")
     assert Inscription.objects.get(pk=demande.inscription_id).tiers_temps is True
-    assert list(demande.historique.values_list("to_status", flat=True)) == [DemandeStatus.EN_COURS, DemandeStatus.VALIDEE]
+    assert list(demande.historique.values_list("to_status", flat=True)) == [
+        DemandeStatus.EN_COURS,
+        DemandeStatus.VALIDEE,
+    ]
 
 
 def test_a_validated_fraude_is_recorded_and_a_refused_one_is_not(centre_a, fda_agent):
@@ -145,11 +164,16 @@ def test_a_decision_taken_twice_is_refused(centre_a, fda_agent):
 
 
 @pytest.mark.parametrize("accept", [True, False])
-@pytest.mark.parametrize("kind, noun", [
-    (K.REPORT, "Votre demande de report"), (K.AMENAGEMENT, "Votre demande d'aménagement"),
-    (K.DISPENSE, "Votre dispense"), (K.FRAUDE, "Votre fraude"),
-    (K.RECOURS, "Votre recours"),
-])
+@pytest.mark.parametrize(
+    "kind, noun",
+    [
+        (K.REPORT, "Votre demande de report"),
+        (K.AMENAGEMENT, "Votre demande d'aménagement"),
+        (K.DISPENSE, "Votre dispense"),
+        (K.FRAUDE, "Votre fraude"),
+        (K.RECOURS, "Votre recours"),
+    ],
+)
 def test_every_decision_notifies_the_centre_in_the_guides_words(
     centre_a, fda_agent, responsable, kind, noun, accept, django_capture_on_commit_callbacks
 ):
@@ -233,11 +257,15 @@ def test_filing_from_the_candidate_page(client, centre_a, administratif):
     client.force_login(administratif)
     url = reverse("demandes:nouvelle", args=[inscription.numero, "fraude"])
     assert "Signaler une fraude ou un incident" in client.get(url).content.decode()
-    response = client.post(url, {"sous_type": "fraude", "description": "Téléphone utilisé pendant la CE"}, follow=True)
+    response = client.post(
+        url, {"sous_type": "fraude", "description": "Téléphone utilisé pendant la CE"}, follow=True
+    )
     assert "en cours d&#x27;étude par le fda" in response.content.decode()
     demande = Demande.objects.get()
     assert (demande.kind, demande.created_by) == (K.FRAUDE, administratif)
-    page = client.get(reverse("candidats:session_candidats", args=[inscription.session.numero])).content.decode()
+    page = client.get(
+        reverse("candidats:session_candidats", args=[inscription.session.numero])
+    ).content.decode()
     assert ">F</span>" in page and "text-bg-warning" in page
 
 
@@ -245,7 +273,10 @@ def test_a_request_at_the_wrong_time_says_why(client, centre_a, responsable):
     inscription = enrolment(centre_a, SessionStatus.CLOSE)
     client.force_login(responsable)
     response = client.get(reverse("demandes:nouvelle", args=[inscription.numero, "dispense"]), follow=True)
-    assert "Une demande de dispense n&#x27;est possible que tant que les inscriptions" in response.content.decode()
+    assert (
+        "Une demande de dispense n&#x27;est possible que tant que les inscriptions"
+        in response.content.decode()
+    )
 
 
 def test_another_centre_gets_404(client, centre_a, centre_b, fda_agent):
@@ -258,7 +289,9 @@ def test_another_centre_gets_404(client, centre_a, centre_b, fda_agent):
     assert "Aucune demande." in client.get(reverse("demandes:list")).content.decode()
 
 
-def test_the_list_runs_a_bounded_number_of_queries(client, centre_a, responsable, django_assert_max_num_queries):
+def test_the_list_runs_a_bounded_number_of_queries(
+    client, centre_a, responsable, django_assert_max_num_queries
+):
     client.force_login(responsable)
     for n in (1, 10):
         for _ in range(n):
@@ -290,13 +323,19 @@ def test_admin_lists_per_kind_accept_with_a_comment_and_export(client, centre_a,
     url = reverse("admin:demandes_report_changelist")
     confirm = client.post(url, {"action": "accepter", "_selected_action": [report.pk]})
     assert "Commentaire (transmis au centre)" in confirm.content.decode()
-    client.post(url, {"action": "accepter", "_selected_action": [report.pk], "appliquer": "1", "commentaire": "OK"})
+    client.post(
+        url, {"action": "accepter", "_selected_action": [report.pk], "appliquer": "1", "commentaire": "OK"}
+    )
     report.refresh_from_db()
     assert (report.statut, report.decision_comment) == (DemandeStatus.VALIDEE, "OK")
-    twice = client.post(url, {"action": "refuser", "_selected_action": [report.pk], "appliquer": "1"}, follow=True)
+    twice = client.post(
+        url, {"action": "refuser", "_selected_action": [report.pk], "appliquer": "1"}, follow=True
+    )
     assert "déjà « Validée »" in twice.content.decode()
-    export = client.post(reverse("admin:demandes_demande_changelist"),
-                         {"action": "exporter_excel", "_selected_action": [report.pk, fraude.pk]})
+    export = client.post(
+        reverse("admin:demandes_demande_changelist"),
+        {"action": "exporter_excel", "_selected_action": [report.pk, fraude.pk]},
+    )
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "N° demande" and len(rows) == 3
     assert """'=HYPERLINK("http://x")""" in [r[10] for r in rows[1:]]  # never a formula

@@ -2,7 +2,6 @@
 it in the admin; the new user follows the e-mailed link, sets a password and logs in; the conversation
 shows FDA's reply and is closed."""
 
-
 from django.core import mail
 
 from centres.models import AccountRequest, Membership
@@ -12,8 +11,6 @@ from tests.e2e.portal import submit_login
 from tests.factories import CentreFactory, MembershipFactory, StaffFactory
 
 NEW_PASSWORD = "Un-Mot2passe-solide-2026"
-
-
 
 
 def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_in(page, browser, live_server):

@@ -27,9 +27,15 @@ def world():
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@nantes.test")
     StaffFactory(email="charge@fda.test", first_name="Claire", last_name="Martin")
     produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CE", "CO"])
-    past = SessionFactory(centre=centre, produit=produit, date=timezone.localdate() - dt.timedelta(days=1),
-                          statut=SessionStatus.CLOSE)
-    inscription = InscriptionFactory(session=past, candidat=CandidatFactory(centre=centre, nom="Sow", prenom="Ali"))
+    past = SessionFactory(
+        centre=centre,
+        produit=produit,
+        date=timezone.localdate() - dt.timedelta(days=1),
+        statut=SessionStatus.CLOSE,
+    )
+    inscription = InscriptionFactory(
+        session=past, candidat=CandidatFactory(centre=centre, nom="Sow", prenom="Ali")
+    )
     return centre, produit, past, inscription
 
 
@@ -59,7 +65,9 @@ def test_a_fraude_refused_by_fda_shows_in_informations(page, browser, live_serve
     page.get_by_role("button", name="Envoyer la demande").click()
     page.get_by_role("alert").get_by_text("en cours d'étude par le fda").wait_for()
 
-    decide_in_admin(browser, live_server, "/admin/demandes/fraude/", "refuser", "Refuser", "Preuves insuffisantes.")
+    decide_in_admin(
+        browser, live_server, "/admin/demandes/fraude/", "refuser", "Refuser", "Preuves insuffisantes."
+    )
 
     page.goto("/")
     # Both lines of the guide: the declaration being studied, then the decision (newest first).
@@ -85,7 +93,9 @@ def test_a_validated_report_then_the_candidate_is_re_enrolled(page, browser, liv
     page.get_by_role("button", name="Envoyer la demande").click()
     page.get_by_role("alert").get_by_text("en cours de traitement").wait_for()
 
-    decide_in_admin(browser, live_server, "/admin/demandes/report/", "accepter", "Accepter", "Certificat reçu.")
+    decide_in_admin(
+        browser, live_server, "/admin/demandes/report/", "accepter", "Accepter", "Certificat reçu."
+    )
 
     page.reload()
     page.get_by_role("link", name="Réinscrire le candidat").click()

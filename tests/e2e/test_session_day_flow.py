@@ -32,14 +32,23 @@ def world():
     StaffFactory(email="charge@fda.test", first_name="Claire", last_name="Martin")
     produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CE", "CO"])
     for code in ("CE", "CO"):
-        bareme = Bareme.objects.create(produit=produit, epreuve=epreuve(code), date_effet=dt.date(2023, 12, 1),
-                                       score_max=699)
+        bareme = Bareme.objects.create(
+            produit=produit, epreuve=epreuve(code), date_effet=dt.date(2023, 12, 1), score_max=699
+        )
         for score_min, niveau, nclc in ((0, "< A1", None), (271, "B1", 5), (349, "B2", 7)):
             SeuilNiveau.objects.create(bareme=bareme, score_min=score_min, niveau_cecrl=niveau, nclc=nclc)
-    session = SessionFactory(centre=centre, produit=produit, date=timezone.localdate() - dt.timedelta(days=1),
-                             statut=SessionStatus.CLOSE)
-    awa = InscriptionFactory(session=session, candidat=CandidatFactory(centre=centre, nom="Diop", prenom="Awa"))
-    marc = InscriptionFactory(session=session, candidat=CandidatFactory(centre=centre, nom="Leroy", prenom="Marc"))
+    session = SessionFactory(
+        centre=centre,
+        produit=produit,
+        date=timezone.localdate() - dt.timedelta(days=1),
+        statut=SessionStatus.CLOSE,
+    )
+    awa = InscriptionFactory(
+        session=session, candidat=CandidatFactory(centre=centre, nom="Diop", prenom="Awa")
+    )
+    marc = InscriptionFactory(
+        session=session, candidat=CandidatFactory(centre=centre, nom="Leroy", prenom="Marc")
+    )
     for inscription in (awa, marc):
         captures.store_photo(inscription, image_upload())
         captures.store_signature(inscription, image_upload())
@@ -72,7 +81,9 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
     page.get_by_text("1 candidat absent").wait_for()
     page.get_by_role("link", name="Mettre en correction").click()
     page.get_by_text("Chaque candidat virtuel utilisé doit être justifié").wait_for()
-    page.get_by_label("Description (ligne 1)").fill("Webcam en panne : Awa Diop a composé sous un candidat virtuel.")
+    page.get_by_label("Description (ligne 1)").fill(
+        "Webcam en panne : Awa Diop a composé sous un candidat virtuel."
+    )
     page.get_by_role("button", name="Mettre en correction").click()
     page.get_by_text("La feuille d'anomalies de la session").wait_for()
     assert page.get_by_test_id("statut").inner_text() == "Anomalies en cours de traitement"
@@ -90,8 +101,11 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
     admin.get_by_text("la session est en correction").wait_for()
 
     admin.goto(f"/admin/sessions_app/session/{session.pk}/resultats/")
-    for label, score in ((f"Score {awa.numero} CE", "349"), (f"Score {awa.numero} CO", "300"),
-                         (f"Score {marc.numero} CE", "271")):
+    for label, score in (
+        (f"Score {awa.numero} CE", "349"),
+        (f"Score {awa.numero} CO", "300"),
+        (f"Score {marc.numero} CE", "271"),
+    ):
         admin.get_by_label(label).fill(score)
     admin.get_by_role("button", name="Enregistrer les scores").click()
     admin.get_by_text("3 scores enregistrés.").wait_for()
@@ -111,4 +125,3 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(f).pages).split())
     assert "Attestation de résultats" in text and "DIOP Awa" in text and "349 / 699 B2 NCLC 7" in text
     page.screenshot(path="test-artifacts/session_day_resultats.png", full_page=True)
-

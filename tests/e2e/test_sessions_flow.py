@@ -25,8 +25,6 @@ def price_field(page, code):
     return page.get_by_label(re.compile(rf"\b{code} — "))
 
 
-
-
 def test_a_responsable_creates_a_session_and_signs_its_bon_de_commande(page):
     centre = CentreFactory(nom="Alliance Française de Test")
     user = MembershipFactory(

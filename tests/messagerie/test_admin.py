@@ -47,7 +47,10 @@ def test_fda_replies_assigns_and_the_centre_is_emailed(
     other = StaffFactory(email="autre@fda.test")
     with django_capture_on_commit_callbacks(execute=True):
         response = post_change(
-            admin_client, conv, reponse="Voici notre réponse.", assigned_to=other.pk,
+            admin_client,
+            conv,
+            reponse="Voici notre réponse.",
+            assigned_to=other.pk,
             pieces_jointes=[uploaded_pdf("reponse.pdf")],
         )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -104,8 +107,9 @@ def test_the_admin_attachment_download(admin_client, centre_a, responsable):
 
 
 @pytest.mark.parametrize("n", [1, 40])
-def test_the_change_page_runs_a_bounded_number_of_queries(admin_client, centre_a, responsable, agent, n,
-                                                          django_assert_max_num_queries):
+def test_the_change_page_runs_a_bounded_number_of_queries(
+    admin_client, centre_a, responsable, agent, n, django_assert_max_num_queries
+):
     conv = conversation(centre_a, by=responsable)
     for i in range(n):
         services.reply(conv, body=f"Réponse {i}", by=agent, attachments=[uploaded_pdf()])
@@ -119,8 +123,13 @@ def test_fda_opens_a_conversation_with_a_centre_from_the_admin(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:messagerie_conversation_add"),
-            {"titre": "Rappel", "centre": centre_a.pk, "service": "clientele", "assigned_to": agent.pk,
-             "reponse": "Merci de signer le bon de commande."},
+            {
+                "titre": "Rappel",
+                "centre": centre_a.pk,
+                "service": "clientele",
+                "assigned_to": agent.pk,
+                "reponse": "Merci de signer le bon de commande.",
+            },
         )
     assert response.status_code == 302
     conv = Conversation.objects.get()
@@ -142,5 +151,7 @@ def test_the_assigned_to_me_filter(admin_client, agent, centre_a, responsable):
     mine = conversation(centre_a, by=responsable, titre="La mienne")
     Conversation.objects.filter(pk=mine.pk).update(assigned_to=agent)
     conversation(centre_a, by=responsable, titre="Personne")
-    content = admin_client.get(reverse("admin:messagerie_conversation_changelist") + "?attribuee=moi").content.decode()
+    content = admin_client.get(
+        reverse("admin:messagerie_conversation_changelist") + "?attribuee=moi"
+    ).content.decode()
     assert "La mienne" in content and "Personne" not in content

@@ -43,7 +43,11 @@ def test_a_pedagogique_conversation_emails_the_service_pedagogique(
     StaffFactory(email="peda@fda.test", service_fda=ServiceFDA.PEDAGOGIQUE)
     with django_capture_on_commit_callbacks(execute=True):
         conv = services.start_conversation(
-            centre=centre_a, titre="Évaluateur", body="Bonjour", by=responsable, service=ServiceFDA.PEDAGOGIQUE
+            centre=centre_a,
+            titre="Évaluateur",
+            body="Bonjour",
+            by=responsable,
+            service=ServiceFDA.PEDAGOGIQUE,
         )
     assert conv.assigned_to is None
     assert [m.to for m in mail.outbox] == [["peda@fda.test"]]
@@ -93,7 +97,9 @@ def test_an_empty_message_is_refused(centre_a, responsable):
 
 
 def test_attachments_are_stored_with_a_sanitised_name(centre_a, responsable):
-    conv = conversation(centre_a, by=responsable, attachments=[uploaded_pdf("../../Relevé d'épreuves <1>.pdf")])
+    conv = conversation(
+        centre_a, by=responsable, attachments=[uploaded_pdf("../../Relevé d'épreuves <1>.pdf")]
+    )
     piece = PieceJointe.objects.get(message__conversation=conv)
     assert piece.nom == "Releve_d_epreuves_1.pdf"
     assert piece.content_type == "application/pdf"
@@ -125,7 +131,9 @@ def test_a_too_large_attachment_is_refused(centre_a, responsable, settings):
         conversation(centre_a, by=responsable, attachments=[uploaded_pdf(content=b"%PDF-" + b"0" * 2000)])
 
 
-def test_payloads_appear_literally_in_the_text_email(centre_a, responsable, charge, django_capture_on_commit_callbacks):
+def test_payloads_appear_literally_in_the_text_email(
+    centre_a, responsable, charge, django_capture_on_commit_callbacks
+):
     payload = '<script>alert("x")</script><b>gras</b> & "guillemets"'
     with django_capture_on_commit_callbacks(execute=True):
         conversation(centre_a, by=responsable, titre=payload, body=payload)
@@ -142,7 +150,11 @@ def test_at_most_ten_attachments_per_message(centre_a, responsable):
     assert not PieceJointe.objects.exists()
 
 
-def test_a_title_with_line_breaks_gives_a_one_line_subject(centre_a, responsable, charge, django_capture_on_commit_callbacks):
+def test_a_title_with_line_breaks_gives_a_one_line_subject(
+    centre_a, responsable, charge, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_conversation(centre=centre_a, titre="Ligne 1\r\nBcc: x@y.test", body="Corps", by=responsable)
+        services.start_conversation(
+            centre=centre_a, titre="Ligne 1\r\nBcc: x@y.test", body="Corps", by=responsable
+        )
     assert mail.outbox[-1].subject == "Portail centres : nouveau message — Ligne 1 Bcc: x@y.test"

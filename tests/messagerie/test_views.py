@@ -25,10 +25,16 @@ def test_it_creates_a_demande_and_shows_it(client, responsable, centre_a):
     assert "Créer une demande" in page.content.decode()
     response = client.post(
         reverse("messagerie:create"),
-        {"titre": "Question tarifs", "message": "Bonjour,\nune question.", "pieces_jointes": [uploaded_pdf("devis.pdf")]},
+        {
+            "titre": "Question tarifs",
+            "message": "Bonjour,\nune question.",
+            "pieces_jointes": [uploaded_pdf("devis.pdf")],
+        },
     )
     conv = Conversation.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("messagerie:detail", args=[conv.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "messagerie:detail", args=[conv.pk]
+    )
     assert conv.centre == centre_a and conv.created_by == responsable
     content = client.get(response["Location"]).content.decode()
     assert "Question tarifs" in content and "une question." in content
@@ -49,7 +55,9 @@ def test_a_refused_attachment_is_reported_and_nothing_is_created(client, respons
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
-    response = client.post(reverse("messagerie:create"), {"titre": "T", "message": "M", "pieces_jointes": [bad]})
+    response = client.post(
+        reverse("messagerie:create"), {"titre": "T", "message": "M", "pieces_jointes": [bad]}
+    )
     assert response.status_code == 200
     assert "n&#x27;est pas accepté" in response.content.decode()
     assert not Conversation.objects.exists()
@@ -58,7 +66,9 @@ def test_a_refused_attachment_is_reported_and_nothing_is_created(client, respons
 def test_the_list_shows_unread_first_then_last_activity(client, responsable, centre_a, centre_b, agent):
     old_unread = conversation(centre_a, by=responsable, titre="Ancienne non lue")
     services.reply(old_unread, body="Réponse FDA", by=agent)
-    Conversation.objects.filter(pk=old_unread.pk).update(last_message_at=dt.datetime(2026, 1, 1, tzinfo=PARIS))
+    Conversation.objects.filter(pk=old_unread.pk).update(
+        last_message_at=dt.datetime(2026, 1, 1, tzinfo=PARIS)
+    )
     recent = conversation(centre_a, by=responsable, titre="Récente lue")
     closed = conversation(centre_a, by=responsable, titre="Close")
     services.close_conversation(closed, by=agent)
@@ -75,7 +85,9 @@ def test_the_list_shows_unread_first_then_last_activity(client, responsable, cen
     assert recent.titre in content
 
 
-def test_opening_a_conversation_marks_it_read_and_shows_the_guides_date_format(client, responsable, centre_a, agent):
+def test_opening_a_conversation_marks_it_read_and_shows_the_guides_date_format(
+    client, responsable, centre_a, agent
+):
     conv = conversation(centre_a, by=responsable, titre="Question")
     services.reply(conv, body="Réponse du FDA", by=agent)
     Conversation.objects.filter(pk=conv.pk).update(fda_read_at=dt.datetime(2099, 1, 1, tzinfo=PARIS))
@@ -100,7 +112,9 @@ def test_the_centre_replies_and_fda_sees_it_unread(client, administratif, centre
     assert Conversation.objects.unread_by_fda().filter(pk=conv.pk).exists()
 
 
-def test_a_closed_conversation_has_no_reply_form_and_refuses_a_posted_reply(client, responsable, centre_a, agent):
+def test_a_closed_conversation_has_no_reply_form_and_refuses_a_posted_reply(
+    client, responsable, centre_a, agent
+):
     conv = conversation(centre_a, by=responsable)
     services.close_conversation(conv, by=agent)
     client.force_login(responsable)
@@ -146,7 +160,9 @@ def test_payloads_are_escaped_in_portal_pages(client, responsable, centre_a, age
 
 
 @pytest.mark.parametrize("n", [1, 60])
-def test_pages_run_a_bounded_number_of_queries(client, responsable, centre_a, agent, n, django_assert_max_num_queries):
+def test_pages_run_a_bounded_number_of_queries(
+    client, responsable, centre_a, agent, n, django_assert_max_num_queries
+):
     conv = None
     for i in range(n):
         conv = conversation(centre_a, by=responsable, titre=f"Conversation {i}", attachments=[uploaded_pdf()])

@@ -120,8 +120,12 @@ def test_without_the_readiness_check_a_reason_is_required(centre_a):
     InscriptionFactory(session=session)  # no photo, no signature, bon not signed, absences not declared
     with pytest.raises(BusinessError) as error:
         correction.put_in_correction(session)
-    for missing in ("absences n'ont pas été déclarées", "bon de commande n'est pas signé", "sans photo",
-                    "sans signature"):
+    for missing in (
+        "absences n'ont pas été déclarées",
+        "bon de commande n'est pas signé",
+        "sans photo",
+        "sans signature",
+    ):
         assert missing in error.value.message
     session.refresh_from_db()
     assert session.statut == SessionStatus.CLOSE
@@ -144,7 +148,8 @@ def test_a_used_virtual_candidate_must_be_on_the_anomaly_sheet_whatever_the_reas
     with pytest.raises(BusinessError, match="Chaque candidat virtuel utilisé doit être justifié"):
         correction.put_in_correction(session, reason="Aucune")
     line = correction.AnomalyLine(
-        kind=Anomalie.Kind.CANDIDAT_VIRTUEL, description="Photo impossible, candidat réel passé en virtuel.",
+        kind=Anomalie.Kind.CANDIDAT_VIRTUEL,
+        description="Photo impossible, candidat réel passé en virtuel.",
         inscription=virtual,
     )
     assert correction.put_in_correction(session, lines=[line]) == SessionStatus.ANOMALIES
@@ -153,7 +158,9 @@ def test_a_used_virtual_candidate_must_be_on_the_anomaly_sheet_whatever_the_reas
 def test_an_anomaly_line_needs_a_kind_and_a_description(centre_a):
     session, _ = ready_session(centre_a)
     with pytest.raises(BusinessError, match="Anomalie 1 : la description est obligatoire"):
-        correction.put_in_correction(session, lines=[correction.AnomalyLine(kind=Anomalie.Kind.TECHNIQUE, description=" ")])
+        correction.put_in_correction(
+            session, lines=[correction.AnomalyLine(kind=Anomalie.Kind.TECHNIQUE, description=" ")]
+        )
     assert not Anomalie.objects.exists()
 
 
@@ -163,16 +170,23 @@ def test_anomalies_wait_for_fda_then_the_session_goes_to_correction(
     session, (first, second) = ready_session(centre_a)
     ee = first.epreuves.get(epreuve__code="EE").epreuve
     lines = [
-        correction.AnomalyLine(kind=Anomalie.Kind.TECHNIQUE, description="Coupure réseau 10 min", inscription=first,
-                               epreuve=ee),
-        correction.AnomalyLine(kind=Anomalie.Kind.AUTRE, description="Retard de 15 minutes", inscription=second),
+        correction.AnomalyLine(
+            kind=Anomalie.Kind.TECHNIQUE, description="Coupure réseau 10 min", inscription=first, epreuve=ee
+        ),
+        correction.AnomalyLine(
+            kind=Anomalie.Kind.AUTRE, description="Retard de 15 minutes", inscription=second
+        ),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         assert correction.put_in_correction(session, lines=lines) == SessionStatus.ANOMALIES
     sheet = Document.objects.get(session=session, kind=DocumentKind.ANOMALIES)
     text = pdf_text(sheet)
     assert f"Feuille d'anomalies — session {session.numero}" in text
-    assert "Coupure réseau 10 min" in text and f"{first.numero} — {first.candidat.nom.upper()}" in text and "Problème technique" in text
+    assert (
+        "Coupure réseau 10 min" in text
+        and f"{first.numero} — {first.candidat.nom.upper()}" in text
+        and "Problème technique" in text
+    )
 
     a1, a2 = Anomalie.objects.filter(session=session).order_by("pk")
     assert correction.process_anomalie(a1, by=fda_agent, comment="Temps rendu") is False
@@ -197,9 +211,12 @@ def test_the_correction_page_lists_what_is_missing_and_files_the_sheet(client, c
     page = client.get(url).content.decode()
     assert "la session est prête" in page
     data = {
-        "anomalies-TOTAL_FORMS": "3", "anomalies-INITIAL_FORMS": "0",
-        "anomalies-0-inscription": str(first.pk), "anomalies-0-kind": "technique",
-        "anomalies-0-description": "Écran figé", "anomalies-0-epreuve": "",
+        "anomalies-TOTAL_FORMS": "3",
+        "anomalies-INITIAL_FORMS": "0",
+        "anomalies-0-inscription": str(first.pk),
+        "anomalies-0-kind": "technique",
+        "anomalies-0-description": "Écran figé",
+        "anomalies-0-epreuve": "",
     }
     response = client.post(url, data, follow=True)
     assert "transmise à votre chargé(e) de clientèle" in response.content.decode()
@@ -237,7 +254,9 @@ def test_absents_page_declares_for_the_session(client, centre_a, responsable, dj
     assert session.absences_declarees_par == responsable
 
 
-def test_candidate_list_query_count_does_not_grow(client, centre_a, responsable, django_assert_max_num_queries):
+def test_candidate_list_query_count_does_not_grow(
+    client, centre_a, responsable, django_assert_max_num_queries
+):
     session = past_session(centre_a)
     url = reverse("candidats:session_candidats", args=[session.numero])
     client.force_login(responsable)
@@ -260,12 +279,19 @@ def test_anomaly_admin_action_processes_with_a_comment(client, centre_a, fda_age
     confirm = client.post(url, {"action": "marquer_traitee", "_selected_action": [anomalie.pk]})
     assert "Commentaire FDA" in confirm.content.decode()
     done = client.post(
-        url, {"action": "marquer_traitee", "_selected_action": [anomalie.pk], "appliquer": "1",
-              "commentaire": "Vu avec le centre"}, follow=True,
+        url,
+        {
+            "action": "marquer_traitee",
+            "_selected_action": [anomalie.pk],
+            "appliquer": "1",
+            "commentaire": "Vu avec le centre",
+        },
+        follow=True,
     )
     assert "la session est en correction" in done.content.decode()
     anomalie.refresh_from_db()
     assert (anomalie.statut, anomalie.processed_by, anomalie.processing_comment) == (
-        Anomalie.Statut.TRAITEE, fda_agent, "Vu avec le centre"
+        Anomalie.Statut.TRAITEE,
+        fda_agent,
+        "Vu avec le centre",
     )
-

@@ -29,18 +29,33 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 CECRL = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2"), (398, "C1"), (453, "C2")]
-NCLC = [(40, 1), (100, 2), (181, 3), (226, 4), (271, 5), (310, 6), (349, 7), (371, 8), (398, 9), (426, 10),
-        (453, 11), (500, 12)]
+NCLC = [
+    (40, 1),
+    (100, 2),
+    (181, 3),
+    (226, 4),
+    (271, 5),
+    (310, 6),
+    (349, 7),
+    (371, 8),
+    (398, 9),
+    (426, 10),
+    (453, 11),
+    (500, 12),
+]
 OLD_CE = [(0, "< A1"), (43, "A1"), (78, "A2"), (116, "B1"), (150, "B2"), (171, "C1"), (194, "C2")]
 CHANGE = dt.date(2023, 12, 1)
 
 
 def scale(produit, code, date_effet, score_max, cecrl, nclc=()):
-    bareme = Bareme.objects.create(produit=produit, epreuve=epreuve(code), date_effet=date_effet, score_max=score_max)
+    bareme = Bareme.objects.create(
+        produit=produit, epreuve=epreuve(code), date_effet=date_effet, score_max=score_max
+    )
     points = sorted({s for s, _ in cecrl} | {s for s, _ in nclc})
     for point in points:
         SeuilNiveau.objects.create(
-            bareme=bareme, score_min=point,
+            bareme=bareme,
+            score_min=point,
             niveau_cecrl=next(n for s, n in reversed(cecrl) if s <= point),
             nclc=next((n for s, n in reversed(nclc) if s <= point), None),
         )
@@ -91,12 +106,16 @@ def test_the_day_of_the_change_uses_the_new_scale(tef_canada):
 
 @pytest.fixture
 def session(centre_a, tef_canada):
-    session = past_session(centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2026, 11, 2))
+    session = past_session(
+        centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2026, 11, 2)
+    )
     return session
 
 
 def rows(inscription, **scores):
-    return [results.ScoreRow(inscription.numero, code, score, f"test {code}") for code, score in scores.items()]
+    return [
+        results.ScoreRow(inscription.numero, code, score, f"test {code}") for code, score in scores.items()
+    ]
 
 
 def test_scores_get_their_levels_from_the_scale_of_the_session_date(session):
@@ -107,7 +126,9 @@ def test_scores_get_their_levels_from_the_scale_of_the_session_date(session):
 
 
 def test_an_old_session_is_scored_on_the_old_scale(centre_a, tef_canada):
-    old = past_session(centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2023, 11, 30))
+    old = past_session(
+        centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2023, 11, 30)
+    )
     inscription = InscriptionFactory(session=old)
     results.record_scores(old, rows(inscription, CE=194))
     assert Resultat.objects.get().niveau_cecrl == "C2"
@@ -123,7 +144,11 @@ def test_wrong_rows_refuse_the_whole_batch(session):
     session_day.set_absence(absent, whole=True)
     session.statut = SessionStatus.CORRECTION
     session.save()
-    bad = rows(inscription, CE=400, CO=700) + rows(absent, CE=10) + [results.ScoreRow(9999999, "CE", 1, "Ligne 9")]
+    bad = (
+        rows(inscription, CE=400, CO=700)
+        + rows(absent, CE=10)
+        + [results.ScoreRow(9999999, "CE", 1, "Ligne 9")]
+    )
     with pytest.raises(BusinessError) as error:
         results.record_scores(session, bad)
     assert "test CO : le score 700 doit être compris entre 0 et 699" in error.value.message
@@ -201,9 +226,15 @@ def test_publication_renders_one_attestation_per_candidate(session, django_captu
         text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
         images = [image for page in reader.pages for image in page.images]
     for expected in (
-        "Attestation de résultats", f"{first.candidat.nom.upper()} {first.candidat.prenom}", "Né(e) le 17/05/1990",
-        f"session {session.numero} du 02/11/2026", "TEF Canada", "349 / 699 B2 NCLC 7", "453 / 699 C2 NCLC 11",
-        "valable jusqu'au 02/11/2028", document.code_verification,
+        "Attestation de résultats",
+        f"{first.candidat.nom.upper()} {first.candidat.prenom}",
+        "Né(e) le 17/05/1990",
+        f"session {session.numero} du 02/11/2026",
+        "TEF Canada",
+        "349 / 699 B2 NCLC 7",
+        "453 / 699 C2 NCLC 11",
+        "valable jusqu'au 02/11/2028",
+        document.code_verification,
     ):
         assert expected in text, expected
     assert len(images) == 1  # the photo
@@ -229,8 +260,9 @@ def test_validity_is_two_years_including_29_february():
 # --- Views -------------------------------------------------------------------------------------------
 
 
-def test_tableau_de_resultats_export_and_zip(client, session, responsable, django_capture_on_commit_callbacks,
-                                             django_assert_max_num_queries):
+def test_tableau_de_resultats_export_and_zip(
+    client, session, responsable, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     first, _ = published(session, django_capture_on_commit_callbacks)
     client.force_login(responsable)
     with django_assert_max_num_queries(14):
@@ -241,9 +273,13 @@ def test_tableau_de_resultats_export_and_zip(client, session, responsable, djang
     sheet = load_workbook(io.BytesIO(export.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:5] == ("N° inscription", "Nom", "Prénom", "Épreuve", "Score")
-    assert (first.numero, "CE", 349, 699, "B2", 7) in [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in values[1:]]
+    assert (first.numero, "CE", 349, 699, "B2", 7) in [
+        (r[0], r[3], r[4], r[5], r[6], r[7]) for r in values[1:]
+    ]
 
-    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("sessions:attestations_zip", args=[session.numero])).content))
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("sessions:attestations_zip", args=[session.numero])).content)
+    )
     assert sorted(archive.namelist()) == sorted(
         d.nom for d in Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION)
     )
@@ -252,7 +288,9 @@ def test_tableau_de_resultats_export_and_zip(client, session, responsable, djang
     assert "Télécharger l'attestation" in detail
 
 
-def test_query_count_of_the_results_table_does_not_grow(client, session, responsable, django_assert_max_num_queries):
+def test_query_count_of_the_results_table_does_not_grow(
+    client, session, responsable, django_assert_max_num_queries
+):
     session.statut = SessionStatus.RESULTATS
     session.save()
     client.force_login(responsable)
@@ -281,20 +319,25 @@ def test_another_centre_gets_404(client, session, centre_b, django_capture_on_co
     assert client.get(reverse("sessions:document", args=[session.numero, document.pk])).status_code == 404
 
 
-def test_admin_results_page_enters_imports_and_publishes(client, session, fda_agent, django_capture_on_commit_callbacks):
+def test_admin_results_page_enters_imports_and_publishes(
+    client, session, fda_agent, django_capture_on_commit_callbacks
+):
     inscription = InscriptionFactory(session=session)
     admin_force_login(client, fda_agent)
     url = reverse("admin:sessions_app_session_resultats", args=[session.pk])
     assert f"score-{inscription.numero}-CE" in client.get(url).content.decode()
-    response = client.post(url, {f"score-{inscription.numero}-CE": "349", f"score-{inscription.numero}-CO": "abc"},
-                           follow=True)
+    response = client.post(
+        url, {f"score-{inscription.numero}-CE": "349", f"score-{inscription.numero}-CO": "abc"}, follow=True
+    )
     assert "« abc » n&#x27;est pas un score entier" in response.content.decode()
     assert not Resultat.objects.exists()
     client.post(url, {f"score-{inscription.numero}-{c}": "300" for c in ("CE", "CO", "EE", "EO")})
     assert Resultat.objects.count() == 4
     template = client.get(reverse("admin:sessions_app_session_resultats_modele", args=[session.pk]))
     assert list(load_workbook(io.BytesIO(template.content)).active.iter_rows(values_only=True))[1][:2] == (
-        inscription.numero, "CE")
+        inscription.numero,
+        "CE",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"publier": "1"}, follow=True)
     assert "publiés" in response.content.decode()
@@ -303,25 +346,50 @@ def test_admin_results_page_enters_imports_and_publishes(client, session, fda_ag
     assert Document.objects.filter(inscription=inscription, kind=DocumentKind.ATTESTATION).exists()
 
 
-def test_the_service_pedagogique_puts_an_eo_subject_online_from_a_date(client, centre_a, responsable, fda_agent):
+def test_the_service_pedagogique_puts_an_eo_subject_online_from_a_date(
+    client, centre_a, responsable, fda_agent
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     session = past_session(centre_a, statut=SessionStatus.CLOSE)
     admin_force_login(client, fda_agent)
     add = reverse("admin:sessions_app_document_add")
-    bad = client.post(add, {"kind": "sujet_eo", "session": session.pk, "fichier": SimpleUploadedFile(
-        "sujet.pdf", b"<html>not a pdf</html>", content_type="application/pdf")})
+    bad = client.post(
+        add,
+        {
+            "kind": "sujet_eo",
+            "session": session.pk,
+            "fichier": SimpleUploadedFile(
+                "sujet.pdf", b"<html>not a pdf</html>", content_type="application/pdf"
+            ),
+        },
+    )
     assert "ne correspond pas à son extension" in bad.content.decode()
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    client.post(add, {
-        "kind": "sujet_eo", "session": session.pk, "visible_from_0": tomorrow, "visible_from_1": "08:00:00",
-        "fichier": SimpleUploadedFile("Sujet EO n°3.pdf", b"%PDF-1.4 sujet", content_type="application/pdf"),
-    })
+    client.post(
+        add,
+        {
+            "kind": "sujet_eo",
+            "session": session.pk,
+            "visible_from_0": tomorrow,
+            "visible_from_1": "08:00:00",
+            "fichier": SimpleUploadedFile(
+                "Sujet EO n°3.pdf", b"%PDF-1.4 sujet", content_type="application/pdf"
+            ),
+        },
+    )
     document = Document.objects.get(kind=DocumentKind.SUJET_EO)
     assert (document.centre, document.session, document.nom, document.uploaded_by) == (
-        centre_a, session, "Sujet_EO_n3.pdf", fda_agent)
+        centre_a,
+        session,
+        "Sujet_EO_n3.pdf",
+        fda_agent,
+    )
     from django.test import Client
 
     centre = Client()
     centre.force_login(responsable)
-    assert "Sujet_EO_n3.pdf" not in centre.get(reverse("sessions:documents", args=[session.numero])).content.decode()
+    assert (
+        "Sujet_EO_n3.pdf"
+        not in centre.get(reverse("sessions:documents", args=[session.numero])).content.decode()
+    )

@@ -881,7 +881,9 @@ class Command(BaseCommand):
                 Notification.objects.update_or_create(
                     demande=demande,
                     defaults={
-                        "centre": paris, "message": notification_text(demande), "created_at": demande.decided_at,
+                        "centre": paris,
+                        "message": notification_text(demande),
+                        "created_at": demande.decided_at,
                         "url": reverse("candidats:inscription", kwargs={"numero": inscription.numero}),
                     },
                 )
