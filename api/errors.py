@@ -5,8 +5,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from portail.errors import BusinessError
-from portail.uploads import FILE_TOO_LARGE, UNSUPPORTED_FILE
+from core.errors import BusinessError
+from core.uploads import FILE_TOO_LARGE, UNSUPPORTED_FILE
 
 BUSINESS_STATUS = {
     FILE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,

@@ -2,7 +2,7 @@
 
 One function per kind, used by the portal's forms and by the API alike. Each returns True when the stored
 file changed and False when the same content was already there, so that a client retrying a request
-stores one file. Images are re-encoded (portail.uploads); recordings are checked by their first bytes."""
+stores one file. Images are re-encoded (core.uploads); recordings are checked by their first bytes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from portail.errors import BusinessError
-from portail.uploads import UNSUPPORTED_FILE, check_size, reencode_image, safe_filename
+from core.errors import BusinessError
+from core.uploads import UNSUPPORTED_FILE, check_size, reencode_image, safe_filename
 from sessions_app.models import SessionStatus
 
 from .models import Inscription, InscriptionStatus

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from portail.spreadsheets import safe_cell
+from core.spreadsheets import safe_cell
 
 from . import referentiels
 from .models import Inscription

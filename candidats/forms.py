@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from centres.models import Genre
-from portail.templatetags.portail_tags import euros as format_euros
+from core.formats import euros as format_euros
 from tarifs.models import Epreuve, Produit
 
 from . import referentiels

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import excel_template, imports, selectors, tasks
 from .forms import ImportConfirmForm, ImportForm

@@ -26,9 +26,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from portail import bulk
-from portail.errors import BusinessError
-from portail.spreadsheets import check_xlsx_archive
+from core import bulk
+from core.errors import BusinessError
+from core.spreadsheets import check_xlsx_archive
 from sessions_app.models import Session
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from centres.models import Centre, Visibilite
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import selectors, services
 from .forms import PublicContactForm, PublicPreInscriptionForm

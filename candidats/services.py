@@ -28,9 +28,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portail import bulk
-from portail.errors import BusinessError
-from portail.models import next_number, next_numbers
+from core import bulk
+from core.errors import BusinessError
+from core.models import next_number, next_numbers
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
@@ -537,7 +537,7 @@ def enrol_many(
     progress=None,
 ) -> list[int]:
     """Enrol every row or none: ONE session lock, every rule checked on every row (check_rows), the
-    capacity checked for the whole file, then bulk writes (portail.bulk: COPY on PostgreSQL).
+    capacity checked for the whole file, then bulk writes (core.bulk: COPY on PostgreSQL).
     Returns the enrolment numbers, in row order. Raises RowsInvalid / ConfirmationRequired /
     BusinessError (session closed)."""
     if not rows:

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from portail.errors import BusinessError
-from portail.models import next_numbers
+from core.errors import BusinessError
+from core.models import next_numbers
 from sessions_app.models import Session, SessionStatus
 
 from .codes import new_unique_access_code

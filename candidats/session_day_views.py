@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
+from core.errors import BusinessError
+from core.uploads import serve_file
 from demandes.forms import LABELS as DEMANDE_LABELS
-from portail.errors import BusinessError
-from portail.uploads import serve_file
 from sessions_app.models import DocumentKind
 
 from . import captures, selectors, session_day

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import exports, selectors, services, session_day
 from .forms import (

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from .models import AccountRequest, Centre, Membership, User
 from .services import create_account_from_request, deactivate_account_from_request

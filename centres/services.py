@@ -1,9 +1,9 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import BusinessError
 from messagerie.models import PieceJointe
 from messagerie.services import close_conversation, reply, start_conversation
-from portail.errors import BusinessError
 
 from .emails import send_set_password_email
 from .models import AccountRequest, Centre, Membership, ServiceFDA, User

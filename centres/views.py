@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from .forms import AccountRequestForm, CentreFicheForm, PortalAuthenticationForm
 from .models import Membership

@@ -8,8 +8,8 @@ from django.contrib.admin import helpers
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
-from portail.admin import ReadOnlyAdmin, StatusHistoryInline
-from portail.errors import BusinessError
+from core.admin import ReadOnlyAdmin, StatusHistoryInline
+from core.errors import BusinessError
 
 from . import exports, services
 from .models import (

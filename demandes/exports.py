@@ -4,7 +4,7 @@ import io
 
 from openpyxl import Workbook
 
-from portail.spreadsheets import safe_cell
+from core.spreadsheets import safe_cell
 
 HEADERS = [
     "N° demande",

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
+from core.errors import BusinessError
+from core.models import next_number
+from core.uploads import safe_filename
 from messagerie.services import validate_attachment
-from portail.errors import BusinessError
-from portail.models import next_number
-from portail.uploads import safe_filename
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
 from .models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from candidats.models import Inscription
 from centres.tenancy import centre_view, get_for_centre
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import services
 from .forms import LABELS, DemandeFilterForm, DemandeForm, ReinscriptionForm

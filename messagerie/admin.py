@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import services
 from .forms import MultipleFileField

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from centres.models import ServiceFDA
-from portail.errors import BusinessError
-from portail.uploads import safe_filename
+from core.errors import BusinessError
+from core.uploads import safe_filename
 
 from .models import Conversation, Message, PieceJointe
 

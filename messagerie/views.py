@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
-from portail.errors import BusinessError
-from portail.uploads import serve_file
+from core.errors import BusinessError
+from core.uploads import serve_file
 
 from . import selectors, services
 from .forms import ConversationForm, ReplyForm

@@ -1,9 +1,8 @@
-"""Back office FDA: site titles and the numbering sequences (read-only)."""
+"""Back office FDA: site titles, and password + TOTP for FDA staff."""
 
 from django.conf import settings
 from django.contrib import admin
 
-from .models import Sequence
 from .otp import StaffAdminSite
 
 if settings.ADMIN_REQUIRE_OTP:
@@ -14,45 +13,3 @@ if settings.ADMIN_REQUIRE_OTP:
 admin.site.site_header = "Portail centres — Back office FDA"
 admin.site.site_title = "Back office FDA"
 admin.site.index_title = "Administration du portail centres"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (histories, sequences): shown, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StatusHistoryInline(admin.TabularInline):
-    """A read-only history of status changes (who, when, from, to, comment); set `model`."""
-
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "by", "comment")
-    readonly_fields = fields
-    verbose_name = "changement de statut"
-    verbose_name_plural = "historique des statuts"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Sequence)
-class SequenceAdmin(ReadOnlyAdmin):
-    """Numbers are allocated by `next_number()` and never reused: shown, never edited by hand."""
-
-    list_display = ("name", "last_value")
-    search_fields = ("name",)

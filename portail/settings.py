@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "portail",
     "centres",
     "tarifs",
@@ -176,7 +177,7 @@ OTP_TOTP_ISSUER = "Portail centres — FDA"
 
 # Candidates' personal data are anonymised this many years after their last session (anonymiser_candidats).
 PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=10)
-# Test-day captures: photos and signatures (re-encoded, see portail/uploads.py), oral test recordings.
+# Test-day captures: photos and signatures (re-encoded, see core/uploads.py), oral test recordings.
 MAX_CAPTURE_IMAGE_SIZE = env.int("MAX_CAPTURE_IMAGE_SIZE", default=8 * 1024 * 1024)
 MAX_EO_RECORDING_SIZE = env.int("MAX_EO_RECORDING_SIZE", default=50 * 1024 * 1024)
 

@@ -7,11 +7,11 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
+from core.admin import ReadOnlyAdmin, StatusHistoryInline
+from core.errors import BusinessError
+from core.models import next_number
+from core.uploads import safe_filename
 from messagerie.services import validate_attachment
-from portail.admin import ReadOnlyAdmin, StatusHistoryInline
-from portail.errors import BusinessError
-from portail.models import next_number
-from portail.uploads import safe_filename
 
 from .admin_results import ResultsAdminMixin
 from .models import (

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from candidats.models import Resultat
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import results
 from .models import Session

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 
 from candidats.models import Inscription, InscriptionStatus
 from centres.tenancy import centre_view, get_for_centre
+from core.errors import BusinessError
 from demandes.models import Anomalie
-from portail.errors import BusinessError
 
 from . import attestations, correction, results
 from .models import Document, DocumentKind, Session, SessionStatus

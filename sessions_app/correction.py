@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidats.models import Inscription, InscriptionStatus
+from core.errors import BusinessError
 from demandes.models import Anomalie
-from portail.errors import BusinessError
 from tarifs.models import Epreuve
 
 from .models import BonDeCommande, Session, SessionStatus

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import forms
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from tarifs.forms import TarifsForm
 from tarifs.models import Produit
 

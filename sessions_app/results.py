@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from tarifs.scales import bareme_for, level_for
 
 from .models import Session, SessionStatus
@@ -132,7 +132,7 @@ def rows_from_xlsx(content: bytes) -> list[ScoreRow]:
     """Columns N° inscription, Épreuve, Score (first sheet, headers on row 1)."""
     from openpyxl import load_workbook
 
-    from portail.spreadsheets import check_xlsx_archive
+    from core.spreadsheets import check_xlsx_archive
 
     if (refusal := check_xlsx_archive(content)) is not None:
         raise BusinessError(refusal)
@@ -170,7 +170,7 @@ def import_template(session: Session) -> bytes:
     """An .xlsx listing every épreuve to score, the Score column empty."""
     from openpyxl import Workbook
 
-    from portail.spreadsheets import safe_cell
+    from core.spreadsheets import safe_cell
 
     workbook = Workbook()
     sheet = workbook.active
@@ -256,7 +256,7 @@ def with_lines(inscriptions: list[Inscription]) -> list[Inscription]:
 def results_xlsx(session: Session) -> tuple[str, str, bytes]:
     from openpyxl import Workbook
 
-    from portail.spreadsheets import safe_cell
+    from core.spreadsheets import safe_cell
 
     workbook = Workbook()
     sheet = workbook.active

@@ -16,8 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portail.errors import BusinessError
-from portail.models import next_number
+from core.errors import BusinessError
+from core.models import next_number
 from tarifs.models import Epreuve, Produit
 
 from .closure import PARIS, closes_at_for

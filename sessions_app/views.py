@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from candidats.session_day import absences_open
 from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
-from portail.errors import BusinessError
-from portail.uploads import serve_file
+from core.errors import BusinessError
+from core.uploads import serve_file
 from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from .models import Produit, Tarif, TarifHistorique
 

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from centres.roles import Role
 from centres.tenancy import centre_view
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 from . import selectors
 from .filters import ProduitFilter

@@ -10,7 +10,7 @@ from candidats.codes import new_unique_access_code
 from candidats.models import Candidat, Inscription, InscriptionEpreuve
 from centres.models import Centre, Membership, User
 from centres.roles import Role
-from portail.models import next_number
+from core.models import next_number
 from sessions_app.models import Session, SessionStatus, SessionTarif
 from tarifs.models import Epreuve, Gamme, Produit, Tarif
 

@@ -11,9 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from candidats import captures
 from centres.roles import PORTAL_ROLES, Role
+from core.models import next_number
 from demandes.models import Demande
 from messagerie.models import PieceJointe
-from portail.models import next_number
 from tests.factories import (
     InscriptionFactory,
     MembershipFactory,

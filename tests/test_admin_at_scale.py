@@ -4,8 +4,8 @@ centre, the same queries for few and many rows, a centre found by its code in th
 import pytest
 from django.urls import reverse
 
+from core.models import next_number
 from demandes.models import Demande, DemandeKind
-from portail.models import next_number
 from tests.admin_auth import admin_force_login
 from tests.factories import CentreFactory, InscriptionFactory, SessionFactory, StaffFactory, conversation
 

@@ -1,4 +1,4 @@
-"""portail.bulk: the import's writer (COPY on PostgreSQL, bulk_create elsewhere) and its pause of the
+"""core.bulk: the import's writer (COPY on PostgreSQL, bulk_create elsewhere) and its pause of the
 garbage collector."""
 
 import datetime as dt
@@ -14,7 +14,7 @@ from django.utils import timezone
 from candidats import codes as access_codes
 from candidats.codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_REGEX, generate_access_codes
 from candidats.models import Candidat, Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
-from portail.bulk import collector_paused, insert_rows
+from core.bulk import collector_paused, insert_rows
 from tests.factories import CentreFactory, InscriptionFactory, SessionFactory, epreuve
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 
 from candidats.imports import FileRejected, parse_file
+from core.errors import BusinessError
 from demandes import services as demandes
 from messagerie import services as messagerie
-from portail.errors import BusinessError
 from sessions_app import results
 from sessions_app.models import SessionStatus
 from sessions_app.pdf import codes_acces_pdf

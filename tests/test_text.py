@@ -1,8 +1,8 @@
-"""The one normaliser of typed text (portail.text): what is stored, and how names are compared."""
+"""The one normaliser of typed text (core.text): what is stored, and how names are compared."""
 
 import pytest
 
-from portail.text import clean, clean_multiline, fold
+from core.text import clean, clean_multiline, fold
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,9 @@
-from decimal import Decimal
-
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from core import formats
+
 register = template.Library()
-NARROW_NBSP = "\u202f"
 
 
 @register.simple_tag
@@ -18,12 +17,7 @@ def menu_url(name, *args):
 
 @register.filter
 def euros(value):
-    """French amount: 1 234,50 €."""
-    if value in (None, ""):
-        return ""
-    value = Decimal(value).quantize(Decimal("0.01"))
-    integer, _, cents = f"{value:,.2f}".partition(".")
-    return integer.replace(",", NARROW_NBSP) + "," + cents + " €"
+    return formats.euros(value)
 
 
 STATUS_BADGES = {

@@ -9,8 +9,8 @@ from PIL import Image
 
 from candidats import captures
 from candidats.models import Inscription
-from portail.errors import BusinessError
-from portail.uploads import FILE_TOO_LARGE, UNSUPPORTED_FILE, safe_filename
+from core.errors import BusinessError
+from core.uploads import FILE_TOO_LARGE, UNSUPPORTED_FILE, safe_filename
 from sessions_app.models import SessionStatus
 from tests.factories import InscriptionFactory, MembershipFactory, image_upload, past_session
 

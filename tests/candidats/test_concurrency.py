@@ -11,7 +11,7 @@ from django.db import connection
 
 from candidats import services
 from candidats.models import Inscription
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from tests.candidats.conftest import data, eps
 from tests.factories import CentreFactory, ProduitFactory, SessionFactory
 

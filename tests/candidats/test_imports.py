@@ -376,7 +376,7 @@ def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(
     job.refresh_from_db()
     assert job.statut == ImportJob.Statut.TERMINE
     assert Inscription.objects.filter(session=session).count() == 5000
-    assert gc.isenabled()  # paused for the batch only (portail.bulk.collector_paused)
+    assert gc.isenabled()  # paused for the batch only (core.bulk.collector_paused)
 
 
 def test_5001_rows_are_refused_with_the_limit_named(staff, centre_a, irn, django_capture_on_commit_callbacks):

@@ -12,7 +12,7 @@ from candidats import services
 from candidats.codes import ACCESS_CODE_REGEX
 from candidats.models import Candidat, DemandeContact, Inscription, InscriptionSource, PreInscription
 from candidats.services import ConfirmationRequired, EnrolRow, RowsInvalid, enrol, enrol_many
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from sessions_app.closure import PARIS
 from sessions_app.models import SessionStatus
 from tarifs.models import Produit

@@ -206,7 +206,7 @@ def test_the_export_neutralises_formulas(staff, session_canada, centre_a):
 
 
 def test_safe_cell():
-    from portail.spreadsheets import safe_cell
+    from core.spreadsheets import safe_cell
 
     assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "Dupont", 12, None)] == [
         "'=1+1",

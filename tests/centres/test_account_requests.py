@@ -9,8 +9,8 @@ from django.urls import reverse
 from centres import services
 from centres.models import AccountRequest, Membership, ServiceFDA, User
 from centres.roles import Role
+from core.errors import BusinessError
 from messagerie.models import Conversation
-from portail.errors import BusinessError
 from tests.admin_auth import admin_force_login
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 

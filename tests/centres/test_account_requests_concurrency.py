@@ -11,8 +11,8 @@ from django.db import connection
 from centres import services
 from centres.models import Membership, User
 from centres.roles import Role
+from core.errors import BusinessError
 from messagerie.models import Message
-from portail.errors import BusinessError
 from tests.factories import CentreFactory, MembershipFactory, StaffFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

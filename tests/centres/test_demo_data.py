@@ -9,7 +9,7 @@ from candidats.codes import ACCESS_CODE_ALPHABET, generate_access_code
 from candidats.models import Inscription, Resultat
 from centres.models import Centre, Membership, User
 from centres.roles import Role
-from portail.models import Sequence
+from core.models import Sequence
 from sessions_app.models import Session, SessionStatus, SessionStatusChange
 from tarifs.models import Produit
 

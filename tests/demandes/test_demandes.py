@@ -11,9 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from candidats.models import Inscription, InscriptionStatus
+from core.errors import BusinessError
 from demandes import services
 from demandes.models import Demande, DemandeKind, DemandeStatus, Notification
-from portail.errors import BusinessError
 from sessions_app.models import SessionStatus
 from tests.admin_auth import admin_force_login
 from tests.factories import (

@@ -2,8 +2,8 @@
 page, and the FDA back office finding a centre's requests by its code."""
 
 from centres.roles import Role
+from core.models import next_number
 from demandes.models import Demande, DemandeKind
-from portail.models import next_number
 from sessions_app.models import SessionStatus
 from tests.admin_auth import admin_log_in
 from tests.e2e.portal import log_in

@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from centres.models import ServiceFDA
+from core.errors import BusinessError
 from messagerie import services
 from messagerie.models import Conversation, PieceJointe
-from portail.errors import BusinessError
 from tests.factories import StaffFactory, conversation, uploaded_pdf
 
 pytestmark = pytest.mark.django_db

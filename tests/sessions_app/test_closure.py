@@ -100,7 +100,7 @@ def test_the_job_closes_at_midnight_not_one_second_before(db, django_capture_on_
 
 
 def test_the_write_time_check_gives_a_french_reason(db):
-    from portail.errors import BusinessError
+    from core.errors import BusinessError
     from sessions_app.services import check_enrolment_open
 
     with time_machine.travel(dt.datetime(2026, 9, 1, 12, 0, tzinfo=PARIS), tick=False):

@@ -7,8 +7,8 @@ from pypdf import PdfReader
 
 from candidats import captures, session_day
 from candidats.models import InscriptionEpreuve
+from core.errors import BusinessError
 from demandes.models import Anomalie
-from portail.errors import BusinessError
 from sessions_app import correction
 from sessions_app.models import BonDeCommande, Document, DocumentKind, SessionStatus
 from tests.admin_auth import admin_force_login

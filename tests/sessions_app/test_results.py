@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from candidats import captures, session_day
 from candidats.models import Resultat
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from sessions_app import attestations, results
 from sessions_app.models import Document, DocumentKind, SessionStatus
 from tarifs.models import Bareme, SeuilNiveau

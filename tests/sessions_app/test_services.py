@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from sessions_app import services
 from sessions_app.closure import PARIS
 from sessions_app.models import Session, SessionStatus, SessionStatusChange

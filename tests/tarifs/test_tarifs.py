@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from centres.roles import Role
-from portail.errors import BusinessError
+from core.errors import BusinessError
 from tarifs.models import Gamme, Produit, Tarif, TarifHistorique
 from tarifs.services import set_tarifs
 from tests.factories import MembershipFactory, ProduitFactory, TarifFactory, epreuve

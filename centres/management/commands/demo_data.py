@@ -32,10 +32,10 @@ from candidats.models import (
 )
 from centres.models import Centre, Genre, Membership, ServiceFDA, User, Visibilite
 from centres.roles import Role
+from core.models import next_number
 from demandes.models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
 from demandes.services import notification_text
 from messagerie.models import Conversation, Message
-from portail.models import next_number
 from sessions_app.models import Session, SessionStatus, SessionStatusChange, SessionTarif
 from tarifs.models import (
     Bareme,

@@ -8,6 +8,7 @@ class Sequence(models.Model):
     last_value = models.BigIntegerField()
 
     class Meta:
+        db_table = "portail_sequence"  # the table predates the kernel app
         verbose_name = "séquence de numérotation"
 
     def __str__(self):

@@ -15,7 +15,7 @@ import warnings
 from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
-from portail.errors import BusinessError
+from core.errors import BusinessError
 
 ACCEPTED_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # 40 megapixels: more than any camera of a test day; a decompression bomb is refused before decoding.
