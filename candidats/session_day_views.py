@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 from core.uploads import serve_file
-from demandes.forms import LABELS as DEMANDE_LABELS
 from sessions_app.models import DocumentKind
 
 from . import captures, selectors, session_day
@@ -70,7 +69,6 @@ def inscription_detail(request, numero: int):
             "reinscription": Inscription.objects.filter(reporte_depuis=inscription)
             .select_related("session__produit")
             .first(),
-            "demande_kinds": list(DEMANDE_LABELS.items()),
         },
     )
 

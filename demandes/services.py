@@ -17,8 +17,7 @@ from django.utils import timezone
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
 from core.errors import BusinessError
 from core.models import next_number
-from core.uploads import safe_filename
-from messagerie.services import validate_attachment
+from core.uploads import safe_filename, validate_attachment
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
 from .models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification

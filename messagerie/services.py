@@ -5,16 +5,14 @@ read instant of each side), and e-mails the other side once the transaction has 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from centres.models import ServiceFDA
 from core.errors import BusinessError
-from core.uploads import safe_filename
+from core.uploads import MAX_ATTACHMENTS, safe_filename, validate_attachment
 
 from .models import Conversation, Message, PieceJointe
 
@@ -28,49 +26,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 CENTRE = "centre"
 FDA = "fda"
-
-# Allowed attachments: extension → content types a browser may send for it.
-ALLOWED_ATTACHMENTS: dict[str, frozenset[str]] = {
-    ".pdf": frozenset({"application/pdf"}),
-    ".png": frozenset({"image/png"}),
-    ".jpg": frozenset({"image/jpeg", "image/pjpeg"}),
-    ".jpeg": frozenset({"image/jpeg", "image/pjpeg"}),
-    ".docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
-    ".xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
-}
-# First bytes of each kind of file: the declared type is the browser's word, the content is not.
-MAGIC: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-}
-GENERIC_TYPES = {"", "application/octet-stream"}
-MAX_ATTACHMENTS = 10
-
-
-def validate_attachment(upload) -> str:
-    """Check an uploaded file (type, size, content); return its content type. Raises BusinessError."""
-    name = safe_filename(upload.name)
-    ext = os.path.splitext(name)[1]
-    if ext not in ALLOWED_ATTACHMENTS:
-        raise BusinessError(
-            f"Le fichier « {name} » n'est pas accepté : formats autorisés PDF, PNG, JPG, DOCX, XLSX."
-        )
-    if upload.size > settings.MAX_UPLOAD_SIZE:
-        limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
-        raise BusinessError(f"Le fichier « {name} » dépasse la taille maximale de {limit} Mo.")
-    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if declared not in GENERIC_TYPES and declared not in ALLOWED_ATTACHMENTS[ext]:
-        raise BusinessError(f"Le fichier « {name} » ne correspond pas à son extension.")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(MAGIC[ext]):
-        raise BusinessError(f"Le contenu du fichier « {name} » ne correspond pas à son extension.")
-    return sorted(ALLOWED_ATTACHMENTS[ext])[0]
 
 
 def _lock(conversation: Conversation) -> Conversation:

@@ -10,8 +10,7 @@ from django.db import transaction
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.errors import BusinessError
 from core.models import next_number
-from core.uploads import safe_filename
-from messagerie.services import validate_attachment
+from core.uploads import safe_filename, validate_attachment
 
 from .admin_results import ResultsAdminMixin
 from .models import (

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from core.errors import BusinessError
 from core.models import next_number
-from tarifs.models import Epreuve, Produit
+from tarifs.keys import clean_tarifs
+from tarifs.models import Produit
+from tarifs.services import set_tarifs
 
 from .closure import PARIS, closes_at_for
 from .models import (
@@ -119,31 +121,6 @@ def check_produit(produit: Produit, date: dt.date | None = None) -> None:
             )
 
 
-def expected_tarif_keys(produit: Produit) -> list[Epreuve | None]:
-    """One price per épreuve for a modular product, one single price (None) otherwise."""
-    if produit.modulaire:
-        return sorted(produit.epreuves.all(), key=lambda e: (e.ordre, e.code))
-    return [None]
-
-
-def clean_tarifs(produit: Produit, tarifs: Mapping[int | None, Decimal | None]) -> dict[int | None, Decimal]:
-    """Check that every expected price is given, positive, with at most 2 decimals."""
-    cleaned: dict[int | None, Decimal] = {}
-    for epreuve in expected_tarif_keys(produit):
-        key = epreuve.pk if epreuve else None
-        amount = tarifs.get(key)
-        what = f"l'épreuve {epreuve.code}" if epreuve else "le tarif unique"
-        if amount in (None, ""):
-            raise BusinessError(f"Le prix est manquant pour {what}.", code="tarif")
-        amount = Decimal(amount)
-        if amount <= 0:
-            raise BusinessError(f"Le prix de {what} doit être supérieur à zéro.", code="tarif")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise BusinessError(f"Le prix de {what} doit avoir au plus deux décimales.", code="tarif")
-        cleaned[key] = amount.quantize(Decimal("0.01"))
-    return cleaned
-
-
 @transaction.atomic
 def create_session(
     *,
@@ -193,8 +170,6 @@ def create_session(
     )
     transition(session, S.OUVERTE, by=by, comment="Inscriptions ouvertes à la création.")
     if enregistrer_tarif:
-        from tarifs.services import set_tarifs
-
         set_tarifs(centre=centre, produit=produit, montants=montants, by=by)
     return session
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from .keys import expected_tarif_keys
 from .models import Produit
 
 PRICE_ERRORS = {
@@ -33,8 +34,6 @@ class TarifsForm(forms.Form):
 
     def __init__(self, *args, produit: Produit, initial_montants: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from sessions_app.services import expected_tarif_keys
-
         self.produit = produit
         self.keys = {}
         initial_montants = initial_montants or {}

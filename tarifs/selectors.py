@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from .keys import expected_tarif_keys
 from .models import Epreuve, Produit, Tarif, TarifHistorique
 
 
@@ -25,8 +26,6 @@ def centre_tarifs(centre, produit: Produit) -> dict[int | None, Tarif]:
 
 def tarif_lines(centre, produit: Produit) -> list[tuple[Epreuve | None, Tarif | None]]:
     """The product's price lines: (épreuve, tarif) per épreuve if modular, (None, tarif) otherwise."""
-    from sessions_app.services import expected_tarif_keys
-
     tarifs = centre_tarifs(centre, produit)
     return [(ep, tarifs.get(ep.pk if ep else None)) for ep in expected_tarif_keys(produit)]
 

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core.errors import BusinessError
 
+from .keys import clean_tarifs
 from .models import Produit, Tarif, TarifHistorique
 
 
@@ -19,8 +20,6 @@ def set_tarifs(
 ) -> list[Tarif]:
     """Create or update the centre's tarifs of `produit` ({epreuve_id or None: amount}); a history row
     for each amount that changes. Returns the tarifs, in épreuve order."""
-    from sessions_app.services import clean_tarifs
-
     if not produit.is_active:
         raise BusinessError(
             f"Le produit « {produit.nom} » est inactif : ses tarifs ne peuvent pas être modifiés."
