@@ -50,7 +50,7 @@ def _vacuum(*tables: str) -> None:
 
 
 def closure(rounds: int = 7) -> dict:
-    from sessions_app.services import close_due_sessions
+    from candidats.documents import close_due_sessions
 
     now = timezone.now()
     due = list(Session.objects.due_for_closure(now).values_list("pk", flat=True))
@@ -239,9 +239,9 @@ def _pdf_floor(html: str) -> float:
 
 
 def pdfs(rounds: int = 3) -> dict:
-    from sessions_app import pdf
+    from candidats import documents as pdf
+    from candidats.billing import commande_for
     from sessions_app.models import BonDeCommande
-    from sessions_app.selectors import commande_for
 
     big = dataset.big_session().numero
     results = {}
@@ -284,11 +284,11 @@ def _compare(render, html: str, rounds: int) -> dict:
 
 
 def _attestation(rounds: int) -> dict:
-    """One candidate's attestation de résultats (sessions_app.attestations), from the measured session
+    """One candidate's attestation de résultats (candidats.attestations), from the measured session
     of 300 whose results the dataset publishes."""
+    from candidats.attestations import attestation_pdf, valid_until, verification_code
     from candidats.models import Inscription
-    from sessions_app.attestations import attestation_pdf, valid_until, verification_code
-    from sessions_app.results import results_table
+    from candidats.results import results_table
 
     inscription = (
         Inscription.objects.filter(session=dataset.big_session(), statut="inscrit", resultats__isnull=False)

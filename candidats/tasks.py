@@ -1,9 +1,11 @@
-"""Thin Celery entry points for large import files: they take ids and call candidats.imports
-(whose steps are idempotent: a job already validated or imported is left alone)."""
+"""Thin Celery entry points of the candidates' layer: they take ids and call the services, whose steps are
+idempotent (a job already validated or imported, a document already rendered, is left alone)."""
 
 from celery import shared_task
 
-from . import imports
+from . import attestations, documents, imports
+
+RETRIED = {"autoretry_for": (Exception,), "retry_backoff": 30, "max_retries": 5}
 
 
 @shared_task(name="candidats.tasks.validate_import")
@@ -14,3 +16,31 @@ def validate_import(job_id: int) -> None:
 @shared_task(name="candidats.tasks.confirm_import")
 def confirm_import(job_id: int, by_id: int | None, confirm_warnings: bool) -> None:
     imports.confirm_job(job_id, by_id=by_id, confirm_warnings=confirm_warnings)
+
+
+@shared_task(name="candidats.tasks.close_due_sessions")
+def close_due_sessions() -> list[int]:
+    """Beat, every 5 minutes (settings.CELERY_BEAT_SCHEDULE): close what is due, queue the documents."""
+    return documents.close_due_sessions()
+
+
+@shared_task(name="candidats.tasks.render_session_documents", **RETRIED)
+def render_session_documents(session_id: int) -> None:
+    documents.render_session_documents(session_id)
+
+
+@shared_task(name="candidats.tasks.render_documents_of_sessions")
+def render_documents_of_sessions(session_ids: list[int]) -> None:
+    """After a closure batch: one rendering task per session, each with its own retries."""
+    for session_id in session_ids:
+        render_session_documents.delay(session_id)
+
+
+@shared_task(name="candidats.tasks.rerender_bon_de_commande", **RETRIED)
+def rerender_bon_de_commande(session_id: int) -> None:
+    documents.rerender_bon_de_commande(session_id)
+
+
+@shared_task(name="candidats.tasks.render_attestations", **RETRIED)
+def render_attestations(session_id: int) -> int:
+    return attestations.render_attestations(session_id)

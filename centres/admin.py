@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.errors import BusinessError
+from messagerie.account_requests import create_account_from_request, deactivate_account_from_request
 
 from .models import AccountRequest, Centre, Membership, User
-from .services import create_account_from_request, deactivate_account_from_request
 
 
 class UserCreationForm(BaseUserCreationForm):

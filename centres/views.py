@@ -6,11 +6,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.errors import BusinessError
+from messagerie.account_requests import request_account, request_deactivation
 
 from .forms import AccountRequestForm, CentreFicheForm, PortalAuthenticationForm
 from .models import Membership
 from .roles import Permission, Role
-from .services import request_account, request_deactivation, update_centre_fiche
+from .services import update_centre_fiche
 from .tenancy import CENTRE_SESSION_KEY, centre_view, get_for_centre
 
 

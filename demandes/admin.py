@@ -12,6 +12,7 @@ from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.errors import BusinessError
 
 from . import exports, services
+from .correction import process_anomalie
 from .models import (
     Amenagement,
     Anomalie,
@@ -224,9 +225,7 @@ class AnomalieAdmin(admin.ModelAdmin):
     @admin.action(description="Marquer comme traitée")
     def marquer_traitee(self, request, queryset):
         """Process the selected lines with one comment (confirmation page first); the last line of a
-        session moves it to En correction (sessions_app.correction)."""
-        from sessions_app.correction import process_anomalie
-
+        session moves it to En correction (demandes.correction)."""
         if "appliquer" not in request.POST:
             return TemplateResponse(
                 request,

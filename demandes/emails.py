@@ -8,8 +8,8 @@ from django.urls import reverse
 from centres.models import Membership
 from centres.roles import PORTAL_ROLES, Role
 
+from . import services
 from .models import Demande
-from .services import notification_text
 
 
 def recipients(demande: Demande) -> list[str]:
@@ -35,7 +35,7 @@ def send_decision_email(demande_id: int) -> None:
         return
     context = {
         "demande": demande,
-        "text": notification_text(demande),
+        "text": services.notification_text(demande),
         "url": settings.SITE_URL
         + reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
     }

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from candidats import tasks as candidats_tasks
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
 from core.errors import BusinessError
 from core.models import next_number
 from core.uploads import safe_filename, validate_attachment
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
+from . import tasks
 from .models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
 
 K, D, S = DemandeKind, DemandeStatus, SessionStatus
@@ -198,9 +200,7 @@ def _apply(demande: Demande, inscription: Inscription) -> None:
         # The centre is no longer charged for it: the bon de commande (if already made) is re-rendered.
         session_id = inscription.session_id
         if BonDeCommande.objects.filter(session_id=session_id, document__isnull=False).exists():
-            from sessions_app.tasks import rerender_bon_de_commande
-
-            transaction.on_commit(lambda: rerender_bon_de_commande.delay(session_id))
+            transaction.on_commit(lambda: candidats_tasks.rerender_bon_de_commande.delay(session_id))
 
 
 @transaction.atomic
@@ -226,10 +226,8 @@ def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
     if accept:
         _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
     _notify_centre(locked)
-    from .tasks import send_decision_email
-
     demande_id = locked.pk
-    transaction.on_commit(lambda: send_decision_email.delay(demande_id))
+    transaction.on_commit(lambda: tasks.send_decision_email.delay(demande_id))
     demande.statut, demande.decided_by, demande.decided_at = locked.statut, by, locked.decided_at
     return locked
 

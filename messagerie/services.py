@@ -14,6 +14,7 @@ from centres.models import ServiceFDA
 from core.errors import BusinessError
 from core.uploads import MAX_ATTACHMENTS, safe_filename, validate_attachment
 
+from . import tasks
 from .models import Conversation, Message, PieceJointe
 
 S = Conversation.Statut
@@ -65,9 +66,7 @@ def _add_message(
 
 
 def _notify(message_id: int) -> None:
-    from .tasks import send_new_message_email
-
-    send_new_message_email.delay(message_id)
+    tasks.send_new_message_email.delay(message_id)
 
 
 @transaction.atomic

@@ -231,7 +231,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: idempotent, catches up after downtime, correct across DST changes.
-    "close-due-sessions": {"task": "sessions_app.tasks.close_due_sessions", "schedule": 300.0},
+    "close-due-sessions": {"task": "candidats.tasks.close_due_sessions", "schedule": 300.0},
 }
 
 if REDIS_URL:

@@ -10,10 +10,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from candidats import results
 from candidats.models import Resultat
 from core.errors import BusinessError
 
-from . import results
 from .models import Session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from candidats import attestations, results
 from candidats.models import Inscription, InscriptionStatus
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from demandes import correction
 from demandes.models import Anomalie
 
-from . import attestations, correction, results
 from .models import Document, DocumentKind, Session, SessionStatus
 from .views import STAFF_ROLES
 

@@ -19,18 +19,21 @@ class SessionStatus(models.TextChoices):
     ANNULEE = "annulee", "Annulée"
 
 
+# The status of an enrolment that takes a place (candidats.models.InscriptionStatus.INSCRIT; a test holds the
+# two equal).
+ENROLLED = "inscrit"
+
+
 class SessionQuerySet(CentreScopedQuerySet):
     def with_nb_inscrits(self, name: str = "nb_inscrits"):
         """Annotate the places taken: active enrolments, virtual candidates excluded (they take no place).
 
         A correlated subquery, not a JOIN + GROUP BY: a paginated list then counts its rows without
         touching the enrolments and computes the places of the 25 rows shown only (make bench)."""
-        from candidats.models import Inscription, InscriptionStatus
-
+        # Enrolments belong to the candidates' layer, above this one: reached through the reverse relation.
+        inscriptions = self.model._meta.get_field("inscriptions").related_model
         taken = (
-            Inscription.objects.filter(
-                session=models.OuterRef("pk"), statut=InscriptionStatus.INSCRIT, virtuel=False
-            )
+            inscriptions.objects.filter(session=models.OuterRef("pk"), statut=ENROLLED, virtuel=False)
             .order_by()
             .values("session")
             .annotate(n=models.Count("pk"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -24,15 +24,12 @@ from tarifs.services import set_tarifs
 
 from .closure import PARIS, closes_at_for
 from .models import (
-    BonDeCommande,
     Document,
-    DocumentKind,
     Session,
     SessionStatus,
     SessionStatusChange,
     SessionTarif,
 )
-from .selectors import commande_for
 
 logger = logging.getLogger(__name__)
 S = SessionStatus
@@ -217,8 +214,16 @@ def cancel_session(session: Session, *, by=None, comment: str = "") -> SessionSt
         return transition(session, S.ANNULEE, by=by, comment=comment or "Session annulée par le centre.")
 
 
-def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.datetime | None = None) -> bool:
-    """Close enrolments (the D-2 job, or FDA forcing it) and queue the session documents.
+def close_enrolment(
+    session: Session,
+    *,
+    queue_documents: Callable[[list[int]], None],
+    by=None,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> bool:
+    """Close enrolments (the D-2 job, or FDA forcing it) and queue the session documents through
+    `queue_documents` (the documents list candidates: candidats.documents passes its queue).
 
     Idempotent: returns False and changes nothing when the session is no longer open."""
     with transaction.atomic():
@@ -228,7 +233,7 @@ def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.dat
             return False
         transition(locked, S.CLOSE, by=by, comment=comment or "Clôture des inscriptions (J-2).")
         session.statut = locked.statut
-        queue_session_documents(locked.pk)
+        queue_documents([locked.pk])
     return True
 
 
@@ -263,7 +268,9 @@ CLOSURE_BATCH = 10000
 CLOSURE_COMMENT = "Clôture automatique des inscriptions (J-2)."
 
 
-def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
+def close_due_sessions(
+    now: dt.datetime | None = None, *, queue_documents: Callable[[list[int]], None]
+) -> list[int]:
     """Close every session whose D-2 instant has passed; returns the numbers closed by this run.
 
     Set-based, by batches: lock the due rows (SKIP LOCKED on PostgreSQL: a row another run holds is
@@ -283,13 +290,13 @@ def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
         with transaction.atomic():
             batch = close_batch(now, closable)
             if batch:
-                queue_documents_of_sessions([pk for pk, _ in batch])
+                queue_documents([pk for pk, _ in batch])
         closed.extend(numero for _, numero in batch)
         # A short batch was the last one: asking again would only walk the index entries just closed.
         if len(batch) < CLOSURE_BATCH:
             break
     if missing:
-        queue_documents_of_sessions(missing)
+        queue_documents(missing)
     return closed
 
 
@@ -341,20 +348,6 @@ def _close_batch_postgresql(now: dt.datetime, closable: list[str]) -> list[tuple
         return cursor.fetchall()
 
 
-def queue_session_documents(session_id: int) -> None:
-    from .tasks import render_session_documents
-
-    transaction.on_commit(lambda: render_session_documents.delay(session_id))
-
-
-def queue_documents_of_sessions(session_ids: list[int]) -> None:
-    """One message for a whole batch; the worker fans it out into one rendering task per session."""
-    from .tasks import render_documents_of_sessions
-
-    ids = list(session_ids)
-    transaction.on_commit(lambda: render_documents_of_sessions.delay(ids))
-
-
 # --- Documents ------------------------------------------------------------------------------------
 
 
@@ -368,108 +361,3 @@ def _store(document: Document, filename: str, content: bytes) -> str | None:
 def _delete_after_commit(storage, name: str | None) -> None:
     if name:
         transaction.on_commit(lambda: storage.delete(name))
-
-
-def render_session_documents(session_id: int) -> None:
-    """Render `<numero>_bon_commande.pdf` and `codes_acces_<numero>.pdf` once per session.
-
-    The session row lock serialises concurrent runs; the second one finds the documents and stops
-    (the conditional unique constraint on Document(session, kind) is the last guard)."""
-    from . import pdf
-
-    with transaction.atomic():
-        session = (
-            Session.objects.select_for_update(of=("self",))
-            .select_related("centre", "produit")
-            .filter(pk=session_id)
-            .first()
-        )
-        if session is None or session.statut in OPEN_STATUSES or session.statut == S.ANNULEE:
-            return
-        existing = set(
-            Document.objects.filter(
-                session=session, kind__in=[DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES]
-            ).values_list("kind", flat=True)
-        )
-        if DocumentKind.BON_COMMANDE not in existing:
-            bon = BonDeCommande.objects.filter(session=session).first() or BonDeCommande(session=session)
-            commande = commande_for(session)
-            filename, mimetype, content = pdf.bon_de_commande_pdf(session, bon, commande)
-            document = Document(
-                centre=session.centre,
-                session=session,
-                kind=DocumentKind.BON_COMMANDE,
-                nom=filename,
-                content_type=mimetype,
-            )
-            _store(document, filename, content)
-            document.save()
-            bon.document = document
-            bon.montant_total = commande.total
-            bon.save()
-        if DocumentKind.CODES_ACCES not in existing:
-            filename, mimetype, content = pdf.codes_acces_pdf(session)
-            document = Document(
-                centre=session.centre,
-                session=session,
-                kind=DocumentKind.CODES_ACCES,
-                nom=filename,
-                content_type=mimetype,
-            )
-            _store(document, filename, content)
-            document.save()
-
-
-def rerender_bon_de_commande(session_id: int) -> None:
-    """Re-render the bon de commande in place (after signature: the PDF then shows who signed, when)."""
-    from . import pdf
-
-    with transaction.atomic():
-        bon = (
-            BonDeCommande.objects.select_for_update(of=("self",))
-            .select_related("session__centre", "session__produit", "document", "signed_by")
-            .filter(session_id=session_id)
-            .first()
-        )
-        if bon is None or bon.document is None:
-            return
-        document = bon.document
-        commande = commande_for(bon.session)
-        filename, mimetype, content = pdf.bon_de_commande_pdf(bon.session, bon, commande)
-        old = _store(document, filename, content)
-        document.save(update_fields=["fichier"])
-        bon.montant_total = commande.total
-        bon.save(update_fields=["montant_total"])
-        _delete_after_commit(document.fichier.storage, old)
-
-
-BON_TRANSITIONS = {BonDeCommande.Statut.NON_SIGNE: {BonDeCommande.Statut.SIGNE}}
-
-
-@transaction.atomic
-def sign_bon_de_commande(session: Session, *, by) -> BonDeCommande:
-    """ "Signer": the bon de commande goes from Devis non-signé to Devis signé (who, when), and its PDF is
-    re-rendered after commit."""
-    bon = BonDeCommande.objects.select_for_update().filter(session=session).first()
-    if bon is None:
-        raise BusinessError("Le bon de commande de cette session n'est pas encore disponible.")
-    if BonDeCommande.Statut.SIGNE not in BON_TRANSITIONS.get(bon.statut, set()):
-        raise BusinessError("Ce bon de commande est déjà signé.")
-    # What is signed is what the re-rendered PDF will show: today's lines at FDA's prices.
-    commande = commande_for(session)
-    if commande.prix_manquants:
-        raise BusinessError(
-            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
-            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
-        )
-    bon.statut = BonDeCommande.Statut.SIGNE
-    bon.signed_by = by
-    bon.signed_at = timezone.now()
-    bon.montant_total = commande.total
-    bon.save(update_fields=["statut", "signed_by", "signed_at", "montant_total"])
-    session_id = session.pk
-
-    from .tasks import rerender_bon_de_commande as task
-
-    transaction.on_commit(lambda: task.delay(session_id))
-    return bon

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from candidats import billing
+from candidats import documents as session_documents
 from candidats.session_day import absences_open
 from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
@@ -320,7 +322,7 @@ def sign_confirm(request, numero):
     if bon is None:
         messages.error(request, "Le bon de commande de cette session n'est pas encore disponible.")
         return redirect("sessions:documents", numero=numero)
-    commande = selectors.commande_for(session) if bon.statut == bon.Statut.NON_SIGNE else None
+    commande = billing.commande_for(session) if bon.statut == bon.Statut.NON_SIGNE else None
     return render(
         request, "sessions_app/sign_confirm.html", {"session": session, "bon": bon, "commande": commande}
     )
@@ -331,7 +333,7 @@ def sign_confirm(request, numero):
 def sign(request, numero):
     session = get_for_centre(Session, request.centre, numero=numero)
     try:
-        services.sign_bon_de_commande(session, by=request.user)
+        session_documents.sign_bon_de_commande(session, by=request.user)
     except BusinessError as exc:
         messages.error(request, exc.message)
     else:

@@ -78,8 +78,8 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(centre_a)
         if IN_CI:
             pytest.fail("CI=true : ce test exige Redis et PostgreSQL", pytrace=False)
         pytest.skip("un vrai worker a besoin de Redis et de PostgreSQL")
+    from candidats.tasks import render_attestations
     from portail.celery import app
-    from sessions_app.tasks import render_attestations
 
     session = past_session(centre_a, statut=SessionStatus.RESULTATS)
     for _ in range(CANDIDATES):

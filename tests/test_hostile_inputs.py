@@ -14,13 +14,13 @@ from django.urls import reverse
 from openpyxl import Workbook
 from pypdf import PdfReader
 
+from candidats import results
+from candidats.documents import codes_acces_pdf
 from candidats.imports import FileRejected, parse_file
 from core.errors import BusinessError
 from demandes import services as demandes
 from messagerie import services as messagerie
-from sessions_app import results
 from sessions_app.models import SessionStatus
-from sessions_app.pdf import codes_acces_pdf
 from tests.admin_auth import admin_force_login
 from tests.factories import CandidatFactory, InscriptionFactory, SessionFactory, past_session
 

@@ -6,10 +6,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from centres import services
 from centres.models import AccountRequest, Membership, ServiceFDA, User
 from centres.roles import Role
 from core.errors import BusinessError
+from messagerie import account_requests as services
 from messagerie.models import Conversation
 from tests.admin_auth import admin_force_login
 from tests.factories import MembershipFactory, StaffFactory, UserFactory

@@ -8,10 +8,10 @@ import threading
 import pytest
 from django.db import connection
 
-from centres import services
 from centres.models import Membership, User
 from centres.roles import Role
 from core.errors import BusinessError
+from messagerie import account_requests as services
 from messagerie.models import Message
 from tests.factories import CentreFactory, MembershipFactory, StaffFactory
 

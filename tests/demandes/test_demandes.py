@@ -141,7 +141,7 @@ def test_a_validated_fraude_is_recorded_and_a_refused_one_is_not(centre_a, fda_a
 
 
 def test_a_validated_dispense_is_no_longer_charged(centre_a, fda_agent):
-    from sessions_app.selectors import commande_for
+    from candidats.billing import commande_for
     from tests.factories import prix_fda
 
     inscription = enrolment(centre_a, SessionStatus.OUVERTE)

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from candidats import documents
 from centres.roles import Role
-from sessions_app import services
 from sessions_app.models import BonDeCommande, Session, SessionStatus
 from tests.e2e.portal import log_in
 from tests.factories import (
@@ -93,7 +93,7 @@ def test_a_responsable_creates_a_session_and_signs_its_bon_de_commande(page):
     # Two candidates, one of them virtual; then the D-2 closure and its documents (the job's service).
     InscriptionFactory(session=session)
     InscriptionFactory(session=session, virtuel=True)
-    assert services.close_enrolment(session) is True  # on_commit → render task (eager)
+    assert documents.close_enrolment(session) is True  # on_commit → render task (eager)
     assert BonDeCommande.objects.get(session=session).montant_total == Decimal("140.00")
 
     page.get_by_role("link", name=session.label).click()

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from candidats.documents import close_due_sessions
 from sessions_app.closure import closes_at_for
 from sessions_app.models import SessionStatus
-from sessions_app.services import close_due_sessions
 from tests.factories import SessionFactory
 
 PARIS = ZoneInfo("Europe/Paris")

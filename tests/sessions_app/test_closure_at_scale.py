@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from candidats import documents
 from sessions_app import services
 from sessions_app.models import SessionStatus, SessionStatusChange
 from tests.factories import SessionFactory
@@ -37,7 +38,7 @@ def test_it_closes_every_due_session_batch_after_batch_with_one_history_row_each
     not_due = SessionFactory(date=dt.date(2026, 12, 1), statut=SessionStatus.OUVERTE)
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            closed = services.close_due_sessions()
+            closed = documents.close_due_sessions()
     assert sorted(closed) == sorted(s.numero for s in sessions)
     for session in sessions:
         session.refresh_from_db()
@@ -55,8 +56,8 @@ def test_a_second_run_changes_nothing_more(db, django_capture_on_commit_callback
     due_sessions(3)
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=False):
-            assert len(services.close_due_sessions()) == 3
-            assert services.close_due_sessions() == []
+            assert len(documents.close_due_sessions()) == 3
+            assert documents.close_due_sessions() == []
     assert SessionStatusChange.objects.filter(to_status=SessionStatus.CLOSE).count() == 3
 
 
@@ -64,7 +65,7 @@ def test_the_batch_task_renders_each_sessions_documents(db, django_capture_on_co
     sessions = due_sessions(2)
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            services.close_due_sessions()
+            documents.close_due_sessions()
     for session in sessions:
         assert sorted(session.documents.values_list("kind", flat=True)) == ["bon_commande", "codes_acces"]
 
@@ -76,4 +77,4 @@ def test_the_job_runs_the_same_queries_for_few_and_many_sessions(
     due_sessions(n)
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(10):
-            assert len(services.close_due_sessions()) == n
+            assert len(documents.close_due_sessions()) == n

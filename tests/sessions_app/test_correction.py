@@ -8,8 +8,8 @@ from pypdf import PdfReader
 from candidats import captures, session_day
 from candidats.models import InscriptionEpreuve
 from core.errors import BusinessError
+from demandes import correction
 from demandes.models import Anomalie
-from sessions_app import correction
 from sessions_app.models import BonDeCommande, Document, DocumentKind, SessionStatus
 from tests.admin_auth import admin_force_login
 from tests.factories import InscriptionFactory, MembershipFactory, SessionFactory, image_upload, past_session

@@ -11,11 +11,12 @@ import time_machine
 from django.db import connection
 from pypdf import PdfReader
 
+from candidats import documents
 from candidats.models import InscriptionEpreuve, InscriptionStatus
+from candidats.tasks import close_due_sessions as close_due_sessions_task
 from sessions_app import services
 from sessions_app.closure import PARIS
 from sessions_app.models import BonDeCommande, Document, DocumentKind, SessionStatus
-from sessions_app.tasks import close_due_sessions as close_due_sessions_task
 from tests.factories import (
     CandidatFactory,
     InscriptionFactory,
@@ -83,7 +84,7 @@ def celery_join_state():
 def close_and_render(session, django_capture_on_commit_callbacks):
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            closed = services.close_due_sessions()
+            closed = documents.close_due_sessions()
     return closed
 
 
@@ -150,7 +151,7 @@ def test_running_the_job_twice_changes_nothing_more(modular_session, django_capt
     history = modular_session.historique.count()
     assert close_and_render(modular_session, django_capture_on_commit_callbacks) == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.render_session_documents(modular_session.pk)  # a duplicated render task
+        documents.render_session_documents(modular_session.pk)  # a duplicated render task
     assert modular_session.historique.count() == history
     kinds = list(Document.objects.filter(session=modular_session).values_list("kind", flat=True))
     assert sorted(kinds) == [DocumentKind.BON_COMMANDE, DocumentKind.CODES_ACCES]
@@ -169,7 +170,7 @@ def test_a_closed_session_without_documents_gets_them_at_the_next_run(
 ):
     with time_machine.travel(AFTER_CLOSURE, tick=False):
         with django_capture_on_commit_callbacks(execute=False):  # the render task is lost
-            services.close_due_sessions()
+            documents.close_due_sessions()
     assert not Document.objects.filter(session=modular_session).exists()
     close_and_render(modular_session, django_capture_on_commit_callbacks)
     assert Document.objects.filter(session=modular_session).count() == 2
@@ -182,7 +183,7 @@ def test_signing_records_who_and_when_and_rerenders_the_pdf(
     signed_at = dt.datetime(2026, 10, 5, 9, 30, tzinfo=PARIS)
     with time_machine.travel(signed_at, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            services.sign_bon_de_commande(modular_session, by=responsable)
+            documents.sign_bon_de_commande(modular_session, by=responsable)
     bon = BonDeCommande.objects.get(session=modular_session)
     assert (bon.statut, bon.signed_by, bon.signed_at) == ("signe", responsable, signed_at)
     text = pdf_text(bon.document)
@@ -195,9 +196,9 @@ def test_a_bon_de_commande_cannot_be_signed_twice(
     modular_session, responsable, django_capture_on_commit_callbacks
 ):
     close_and_render(modular_session, django_capture_on_commit_callbacks)
-    services.sign_bon_de_commande(modular_session, by=responsable)
+    documents.sign_bon_de_commande(modular_session, by=responsable)
     with pytest.raises(services.BusinessError, match="déjà signé"):
-        services.sign_bon_de_commande(modular_session, by=responsable)
+        documents.sign_bon_de_commande(modular_session, by=responsable)
 
 
 @pytest.mark.postgres
@@ -219,7 +220,7 @@ def test_two_jobs_at_once_give_one_closure_and_one_document_of_each_kind(centre_
     def run():
         try:
             barrier.wait()
-            results.append(services.close_due_sessions(now=AFTER_CLOSURE))
+            results.append(documents.close_due_sessions(now=AFTER_CLOSURE))
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:
@@ -253,11 +254,11 @@ def test_a_bon_de_commande_with_missing_fda_prices_cannot_be_signed(
         enrol(session, "Petit", "Anne")
     close_and_render(session, django_capture_on_commit_callbacks)
     with pytest.raises(services.BusinessError, match="prix du Français des affaires manquent"):
-        services.sign_bon_de_commande(session, by=responsable)
+        documents.sign_bon_de_commande(session, by=responsable)
     # FDA adds the price: the centre signs, and the signed PDF carries it.
     prix_fda(produit, "110.00")
     with django_capture_on_commit_callbacks(execute=True):
-        services.sign_bon_de_commande(session, by=responsable)
+        documents.sign_bon_de_commande(session, by=responsable)
     bon = BonDeCommande.objects.get(session=session)
     assert bon.montant_total == Decimal("110.00")
     text = pdf_text(bon.document)
@@ -272,7 +273,7 @@ def test_a_reinscription_after_report_is_not_charged_twice(centre_a, django_capt
         original = enrol(first, "Report", "Ali")
     with time_machine.travel(dt.datetime(2026, 9, 18, 1, 0, tzinfo=PARIS), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            services.close_due_sessions()  # the first session's bon de commande charged Ali
+            documents.close_due_sessions()  # the first session's bon de commande charged Ali
         original.statut = InscriptionStatus.REPORTE
         original.save()
         second = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
@@ -324,7 +325,7 @@ def test_two_signatures_at_once_record_one_signer(centre_a, celery_join_state):
     with time_machine.travel(BEFORE, tick=False):
         session = SessionFactory(centre=centre_a, produit=produit, date=SESSION_DATE)
         enrol(session, "Petit", "Anne")
-    services.close_due_sessions(now=AFTER_CLOSURE)
+    documents.close_due_sessions(now=AFTER_CLOSURE)
     users = [MembershipFactory(centre=centre_a).user for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes = []
@@ -332,7 +333,7 @@ def test_two_signatures_at_once_record_one_signer(centre_a, celery_join_state):
     def sign(user):
         try:
             barrier.wait()
-            services.sign_bon_de_commande(session, by=user)
+            documents.sign_bon_de_commande(session, by=user)
             outcomes.append("signed")
         except services.BusinessError as exc:
             outcomes.append(exc.message)

@@ -9,10 +9,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
-from candidats import captures, session_day
+from candidats import attestations, captures, results, session_day
 from candidats.models import Resultat
 from core.errors import BusinessError
-from sessions_app import attestations, results
 from sessions_app.models import Document, DocumentKind, SessionStatus
 from tarifs.models import Bareme, SeuilNiveau
 from tarifs.scales import level_for

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from candidats import documents
 from core.errors import BusinessError
 from sessions_app import services
 from sessions_app.closure import PARIS
@@ -207,8 +208,8 @@ def test_no_cancellation_once_the_closure_instant_has_passed(centre_a):
 def test_close_enrolment_is_idempotent(centre_a, django_capture_on_commit_callbacks):
     session = SessionFactory(centre=centre_a, statut=S.OUVERTE, date=dt.date(2026, 10, 6))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert services.close_enrolment(session) is True
-        assert services.close_enrolment(session) is False
+        assert documents.close_enrolment(session) is True
+        assert documents.close_enrolment(session) is False
     assert len(callbacks) == 1  # one rendering queued
     assert session.historique.filter(to_status=S.CLOSE).count() == 1
 

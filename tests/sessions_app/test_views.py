@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from candidats import documents
 from centres.roles import Role
 from sessions_app import services
 from sessions_app.closure import PARIS
@@ -248,7 +249,7 @@ def closed_session(centre_a, django_capture_on_commit_callbacks):
         prix_fda(session.produit, "35.00", code)
     InscriptionFactory(session=session)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_enrolment(session)
+        documents.close_enrolment(session)
     return session
 
 
@@ -311,7 +312,7 @@ def test_signing_is_refused_with_a_message_while_fda_prices_are_missing(
     session = SessionFactory(centre=centre_a, date=dt.date(2026, 10, 6))
     InscriptionFactory(session=session)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_enrolment(session)
+        documents.close_enrolment(session)
     confirm = logged.get(reverse("sessions:sign_confirm", args=[session.numero])).content.decode()
     assert "Des prix du Français des affaires manquent" in confirm
     response = logged.post(reverse("sessions:sign", args=[session.numero]), follow=True)

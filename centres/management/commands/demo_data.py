@@ -730,8 +730,8 @@ class Command(BaseCommand):
     def load_attestations(self):
         """The documents the Celery tasks make: bon de commande and access codes of closed sessions,
         attestations of published ones (all idempotent)."""
-        from sessions_app.attestations import render_attestations
-        from sessions_app.services import render_session_documents
+        from candidats.attestations import render_attestations
+        from candidats.documents import render_session_documents
 
         for spec in SESSIONS:
             session_id = self.sessions[spec.key].pk

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from candidats.models import Inscription, InscriptionStatus
 from core.errors import BusinessError
-from demandes.models import Anomalie
+from core.pdf import PDF_MIMETYPE, render_pdf
+from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
+from sessions_app.services import _delete_after_commit, _store, transition
 from tarifs.models import Epreuve
 
-from .models import BonDeCommande, Session, SessionStatus
-from .services import transition
+from . import tasks
+from .models import Anomalie
 
 S = SessionStatus
 
@@ -183,10 +185,8 @@ def put_in_correction(
             by=by,
             comment=f"{comment} Feuille d'anomalies : {n} ligne{'s' if n > 1 else ''}.",
         )
-        from .tasks import render_anomalies_sheet
-
         session_id = locked.pk
-        transaction.on_commit(lambda: render_anomalies_sheet.delay(session_id))
+        transaction.on_commit(lambda: tasks.render_anomalies_sheet.delay(session_id))
     session.statut = locked.statut
     return locked.statut
 
@@ -207,10 +207,10 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
     locked.processing_comment = (comment or "").strip()
     locked.save(update_fields=["statut", "processed_by", "processed_at", "processing_comment"])
     anomalie.statut = locked.statut
-    from .tasks import render_anomalies_sheet
-
     session_id = session.pk
-    transaction.on_commit(lambda: render_anomalies_sheet.delay(session_id))  # the sheet shows the processing
+    transaction.on_commit(
+        lambda: tasks.render_anomalies_sheet.delay(session_id)
+    )  # the sheet shows the processing
     remaining = Anomalie.objects.filter(session=session, statut=Anomalie.Statut.EN_COURS).exists()
     if session.statut == S.ANOMALIES and not remaining:
         transition(
@@ -222,9 +222,6 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
 
 def render_anomalies_sheet(session_id: int) -> None:
     """The feuille d'anomalies PDF of the session (one document, re-rendered in place)."""
-    from .models import Document, DocumentKind
-    from .pdf import PDF_MIMETYPE, render_pdf
-    from .services import _delete_after_commit, _store
 
     with transaction.atomic():
         session = (

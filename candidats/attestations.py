@@ -13,13 +13,13 @@ import zipfile
 
 from django.db import transaction
 
-from candidats.codes import ACCESS_CODE_ALPHABET
-from candidats.models import Inscription
+from core.pdf import PDF_MIMETYPE, render_pdf
+from sessions_app.models import Document, DocumentKind, Session, SessionStatus
+from sessions_app.services import _store
 
-from .models import Document, DocumentKind, Session, SessionStatus
-from .pdf import PDF_MIMETYPE, render_pdf
-from .results import results_table
-from .services import _store
+from . import results
+from .codes import ACCESS_CODE_ALPHABET
+from .models import Inscription
 
 VALIDITY_YEARS = 2
 PUBLISHED = frozenset({SessionStatus.RESULTATS, SessionStatus.CLOTUREE})
@@ -81,7 +81,7 @@ def render_attestations(session_id: int) -> int:
         )
     )
     made = 0
-    for inscription in results_table(session):
+    for inscription in results.results_table(session):
         has_result = any(result for _, result, _, _ in inscription.lines)
         if inscription.virtuel or inscription.pk in done or not has_result:
             continue

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 
-from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
 from core.errors import BusinessError
+from core.spreadsheets import check_xlsx_archive, safe_cell
+from sessions_app.models import Session, SessionStatus
+from sessions_app.services import transition
 from tarifs.scales import bareme_for, level_for
 
-from .models import Session, SessionStatus
-from .services import transition
+from . import tasks
+from .models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
 
 S = SessionStatus
 ENTRY_STATUSES = frozenset({S.CORRECTION})
@@ -132,8 +134,6 @@ def rows_from_xlsx(content: bytes) -> list[ScoreRow]:
     """Columns N° inscription, Épreuve, Score (first sheet, headers on row 1)."""
     from openpyxl import load_workbook
 
-    from core.spreadsheets import check_xlsx_archive
-
     if (refusal := check_xlsx_archive(content)) is not None:
         raise BusinessError(refusal)
     try:
@@ -169,8 +169,6 @@ def rows_from_xlsx(content: bytes) -> list[ScoreRow]:
 def import_template(session: Session) -> bytes:
     """An .xlsx listing every épreuve to score, the Score column empty."""
     from openpyxl import Workbook
-
-    from core.spreadsheets import safe_cell
 
     workbook = Workbook()
     sheet = workbook.active
@@ -221,10 +219,8 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
         comment += f" Publiés sans {len(missing)} score(s) manquant(s), sur confirmation."
     transition(locked, S.RESULTATS, by=by, comment=comment)
     session.statut = locked.statut
-    from .tasks import render_attestations
-
     session_id = locked.pk
-    transaction.on_commit(lambda: render_attestations.delay(session_id))
+    transaction.on_commit(lambda: tasks.render_attestations.delay(session_id))
 
 
 def results_queryset(session: Session) -> QuerySet[Inscription]:
@@ -255,8 +251,6 @@ def with_lines(inscriptions: list[Inscription]) -> list[Inscription]:
 
 def results_xlsx(session: Session) -> tuple[str, str, bytes]:
     from openpyxl import Workbook
-
-    from core.spreadsheets import safe_cell
 
     workbook = Workbook()
     sheet = workbook.active

@@ -3,7 +3,7 @@ beat, catching up after an outage). Idempotent."""
 
 from django.core.management.base import BaseCommand
 
-from sessions_app.services import close_due_sessions
+from candidats.documents import close_due_sessions
 
 
 class Command(BaseCommand):
