@@ -159,8 +159,30 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-non-servi/"  # files are only ever served by authorising views
+# Files (documents, attestations, imports, captures, attachments, EO subjects, personal-data exports): the
+# filesystem by default (the demo, one machine); an S3-compatible object store when AWS_STORAGE_BUCKET_NAME is
+# set, so that every web and worker process on every machine sees the same files. The bucket stays private:
+# files are only ever streamed by the views that check who may see them, never linked to by their URL.
+S3_BUCKET = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+OBJECT_STORAGE = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own policy, which must be private
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "location": env.str("AWS_LOCATION", default=""),
+    },
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": OBJECT_STORAGE if S3_BUCKET else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env.bool("STATICFILES_MANIFEST", default=not (DEBUG or TESTING))

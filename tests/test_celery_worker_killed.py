@@ -3,8 +3,6 @@ test's PostgreSQL database: once a worker runs again the task is given again (ac
 and finishes the job; nothing is lost, nothing is made twice."""
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -17,6 +15,7 @@ from django.db.models import Count
 from candidats.models import Resultat
 from sessions_app.models import Document, DocumentKind, SessionStatus
 from tests.factories import InscriptionFactory, epreuve, past_session
+from tests.workers import start_worker, wait_for
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -24,52 +23,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes", "on"}
 CANDIDATES = 24
 
 
-def start_worker(queue, log):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_VISIBILITY_TIMEOUT": "3",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "SECRET_KEY": "worker-of-the-kill-test-" + "x" * 32,  # a serving process wants a real-length key
-        "DJANGO_SETTINGS_MODULE": "portail.settings",
-    }
-    env.pop("PYTEST_VERSION", None)  # the worker is not a test process: tasks must not run eagerly
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "portail",
-        "worker",
-        "-P",
-        "solo",
-        "-c",
-        "1",
-        "-Q",
-        queue,
-        "--without-heartbeat",
-        "--without-gossip",
-        "--without-mingle",
-        "-n",
-        f"{uuid.uuid4().hex}@%h",
-        "-l",
-        "warning",
-    ]
-    return subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def attestations(session):
     return Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION)
-
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
