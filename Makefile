@@ -9,11 +9,13 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 REQS    := $(VENV)/requirements.txt
 BOOT_PY := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+# `make run PORT=8123`: the demo's port; the links in e-mails (SITE_URL) follow it unless SITE_URL is set.
+PORT    ?= 8000
 
 .PHONY: help venv install run test worker beat lint format bench
 
 help:
-	@echo "make run     demo on http://127.0.0.1:8000 (SQLite, eager tasks, console e-mail; prints the demo logins)"
+	@echo "make run     demo on http://127.0.0.1:8000 (PORT=8123 for another port; SQLite, eager tasks, console e-mail; prints the demo logins)"
 	@echo "make test    whole test suite, browser tests included (ARGS='-k foo -x' to pass pytest options)"
 	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat (needs REDIS_URL)"
 	@echo "make lint    ruff check + ruff format --check      make venv   create/update .venv"
@@ -36,10 +38,13 @@ $(STAMP): pyproject.toml | $(PY)
 run: export DEBUG := true
 # The local demo opens the back office with a password only; production and the tests ask for a TOTP code.
 run: export ADMIN_REQUIRE_OTP := $(or $(ADMIN_REQUIRE_OTP),false)
+# Links in e-mails (password definition, messages, decisions) point at the server just started.
+run: export SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Portail sur http://127.0.0.1:$(PORT) (liens des e-mails : $(SITE_URL))"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Whole suite. PostgreSQL and Redis are used when DATABASE_URL / REDIS_URL are set (CI sets both).
 test: export SECRET_KEY := $(or $(SECRET_KEY),test-only-key)

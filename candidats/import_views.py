@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from sessions_app.services import enrolment_closed_reason
 
 from . import excel_template, imports, selectors, tasks
 from .forms import ImportConfirmForm, ImportForm
@@ -51,7 +52,8 @@ def import_upload(request, numero: int):
             "recent": recent,
             "max_rows": excel_template.MAX_ROWS,
             "max_mo": settings.MAX_UPLOAD_SIZE // (1024 * 1024),
-            "enrolment_open": session.enrolment_open(),
+            # The form is shown disabled, with this reason, when the session takes no enrolment.
+            "closed_reason": enrolment_closed_reason(session),
         },
     )
 

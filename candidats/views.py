@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from sessions_app.services import enrolment_closed_reason
 
 from . import exports, selectors, services, session_day
 from .forms import (
@@ -99,7 +100,8 @@ def inscrire(request, numero: int):
             "warnings": warnings,
             "prices": prices,
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
-            "enrolment_open": session.enrolment_open(),
+            # The form is shown disabled, with this reason, when the session takes no enrolment.
+            "closed_reason": enrolment_closed_reason(session),
         },
     )
 
@@ -251,8 +253,19 @@ def pre_inscription_transfer(request, pk: int):
                 f"(inscription {result.inscription.numero}).",
             )
             return redirect("candidats:pre_inscriptions")
+    # The wished session no longer taking enrolments is said with its reason; the form is disabled
+    # only when no session of the centre can take the candidate.
+    wished_closed = enrolment_closed_reason(pre.session) if pre.session_id else None
     return render(
-        request, "candidats/pre_inscription_transfer.html", {"pre": pre, "form": form, "warnings": warnings}
+        request,
+        "candidats/pre_inscription_transfer.html",
+        {
+            "pre": pre,
+            "form": form,
+            "warnings": warnings,
+            "wished_closed": wished_closed,
+            "no_session": not sessions.exists(),
+        },
     )
 
 

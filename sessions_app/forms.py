@@ -101,3 +101,31 @@ class EtapeTarifsForm(TarifsForm):
         super().__init__(*args, **kwargs)
         # Keep the checkbox after the price fields.
         self.order_fields([*self.keys, "enregistrer_tarif"])
+
+
+class SessionEditForm(TarifsForm):
+    """ "Modifier la session": the fields of the creation steps 2 and 3, and the tarifs while they may
+    change. Converts only: `services.update_session()` checks the rules (the date's with the creation's
+    own checks) and the view puts its refusal on the field concerned."""
+
+    date = EtapeDateForm.base_fields["date"]
+    heure = EtapeDateForm.base_fields["heure"]
+    lieu = EtapeDateForm.base_fields["lieu"]
+    nb_places = EtapePlacesForm.base_fields["nb_places"]
+    afficher_en_ligne = EtapePlacesForm.base_fields["afficher_en_ligne"]
+
+    def __init__(self, *args, date_refusal: str | None = None, tarifs_refusal: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if date_refusal:
+            # A disabled field keeps its initial value whatever is posted.
+            self.fields["date"].disabled = True
+            self.fields["date"].help_text = date_refusal
+        if tarifs_refusal:
+            for name in self.keys:
+                del self.fields[name]
+            self.keys = {}
+        self.tarifs_refusal = tarifs_refusal
+        self.order_fields(["date", "heure", "lieu", "nb_places", "afficher_en_ligne", *self.keys])
+
+    def montants(self) -> dict | None:
+        return super().montants() if self.keys else None

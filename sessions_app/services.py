@@ -17,9 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import BusinessError
+from core.formats import euros
 from core.models import next_number
+from core.text import clean
 from tarifs.keys import clean_tarifs
-from tarifs.models import Produit
+from tarifs.models import Epreuve, Produit
 from tarifs.services import set_tarifs
 
 from .closure import PARIS, closes_at_for
@@ -171,22 +173,218 @@ def create_session(
     return session
 
 
+# --- "Modifier la session" -------------------------------------------------------------------------
+
+# Places, time, place and online display can change until the test day, even once enrolments are closed
+# (a room changes, a place frees up); the date only while enrolments are open.
+EDITABLE_STATUSES = (S.PLANIFIEE, S.OUVERTE, S.CLOSE)
+MAX_PLACES = 10000
+
+
+def session_edit_refusal(session: Session, now: dt.datetime | None = None) -> str | None:
+    """Why `session` can no longer be changed (French), or None: shared by the page's button and
+    `update_session()`."""
+    now = now or timezone.now()
+    if session.statut not in EDITABLE_STATUSES:
+        return (
+            f"La session {session.numero} est « {session.get_statut_display()} » : "
+            "elle ne peut plus être modifiée."
+        )
+    if session.date < timezone.localtime(now, PARIS).date():
+        return f"La session {session.numero} a eu lieu : elle ne peut plus être modifiée."
+    return None
+
+
+def date_edit_refusal(session: Session, now: dt.datetime | None = None) -> str | None:
+    """The date moves only while the session takes enrolments (its closing instant moves with it)."""
+    reason = enrolment_closed_reason(session, now)
+    if reason:
+        return f"La date ne peut plus être modifiée : {reason[0].lower()}{reason[1:]}"
+    return None
+
+
+def tarifs_edit_refusal(nb_inscrits: int) -> str | None:
+    """The session's prices are what its candidates pay: fixed once someone is enrolled."""
+    if nb_inscrits:
+        return (
+            f"Les tarifs ne peuvent plus être modifiés : {nb_inscrits} candidat{'s' if nb_inscrits > 1 else ''} "
+            f"{'sont' if nb_inscrits > 1 else 'est'} déjà inscrit{'s' if nb_inscrits > 1 else ''}."
+        )
+    return None
+
+
+def _places_taken(session: Session) -> int:
+    """Places taken, by the session's own definition (`Session.objects.with_nb_inscrits()`), read while
+    the row is locked: enrolments lock the same row before counting, so none slips in meanwhile."""
+    return (
+        Session.objects.filter(pk=session.pk).with_nb_inscrits().values_list("nb_inscrits", flat=True).get()
+    )
+
+
+def _tarif_label(key: int | None, epreuves: Mapping[int, Epreuve]) -> str:
+    return epreuves[key].code if key is not None else "tarif unique"
+
+
+@transaction.atomic
+def update_session(
+    session: Session,
+    *,
+    by,
+    nb_places: int | None = None,
+    heure: dt.time | None = None,
+    lieu: str | None = None,
+    afficher_en_ligne: bool | None = None,
+    date: dt.date | None = None,
+    tarifs: Mapping[int | None, Decimal | None] | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """ "Modifier la session": change what is given (None = unchanged), check everything before writing,
+    record one history row per field changed ("Places : 20 → 25"). Returns those comments.
+
+    - places: at least the places already taken, at most 10 000;
+    - date: only while enrolments are open, with the rules of creation (`check_session_date`,
+      `check_produit`); the D-2 closing instant is recomputed by `Session.save()`; the enrolled candidates
+      and their data are kept as they are;
+    - tarifs: only while nobody is enrolled (`clean_tarifs`, as at creation)."""
+    now = now or timezone.now()
+    locked = Session.objects.select_for_update().select_related("produit").get(pk=session.pk)
+    refusal = session_edit_refusal(locked, now)
+    if refusal:
+        raise BusinessError(refusal, code="locked")
+
+    changes: list[tuple[str, str]] = []  # (field, history comment)
+    fields: list[str] = []
+
+    if nb_places is not None and nb_places != locked.nb_places:
+        if nb_places < 1:
+            raise BusinessError("Le nombre de places disponibles doit être d'au moins 1.", code="places")
+        if nb_places > MAX_PLACES:
+            raise BusinessError("Le nombre de places est limité à 10 000.", code="places")
+        taken = _places_taken(locked)
+        if nb_places < taken:
+            raise BusinessError(
+                f"Le nombre de places ne peut pas descendre à {nb_places} : {taken} places sont déjà prises "
+                "par des candidats inscrits.",
+                code="places",
+            )
+        changes.append(("nb_places", f"Places : {locked.nb_places} → {nb_places}"))
+        locked.nb_places = nb_places
+        fields.append("nb_places")
+
+    if heure is not None and heure != locked.heure:
+        changes.append(("heure", f"Heure : {locked.heure:%Hh%M} → {heure:%Hh%M}"))
+        locked.heure = heure
+        fields.append("heure")
+
+    if lieu is not None:
+        lieu = clean(lieu)
+        if not lieu:
+            raise BusinessError("Le lieu de passation est obligatoire.", code="lieu")
+        if lieu != locked.lieu:
+            changes.append(("lieu", f"Lieu de passation : {locked.lieu} → {lieu}"))
+            locked.lieu = lieu
+            fields.append("lieu")
+
+    if afficher_en_ligne is not None and afficher_en_ligne != locked.afficher_en_ligne:
+        yes_no = {True: "oui", False: "non"}
+        changes.append(
+            (
+                "afficher_en_ligne",
+                f"Afficher en ligne : {yes_no[locked.afficher_en_ligne]} → {yes_no[afficher_en_ligne]}",
+            )
+        )
+        locked.afficher_en_ligne = afficher_en_ligne
+        fields.append("afficher_en_ligne")
+
+    if date is not None and date != locked.date:
+        refusal = date_edit_refusal(locked, now)
+        if refusal:
+            raise BusinessError(refusal, code="date_locked")
+        check_session_date(date, now)
+        check_produit(locked.produit, date)
+        old_closes = timezone.localtime(locked.closes_at, PARIS)
+        new_closes = closes_at_for(date)
+        changes.append(
+            (
+                "date",
+                f"Date : {locked.date:%d/%m/%Y} → {date:%d/%m/%Y} (clôture des inscriptions : "
+                f"{old_closes:%d/%m/%Y} → {new_closes:%d/%m/%Y} à {new_closes:%Hh%M})",
+            )
+        )
+        locked.date = date
+        fields += ["date", "closes_at"]  # Session.save() derives closes_at from the date
+
+    new_tarifs: dict[int | None, Decimal] | None = None
+    if tarifs is not None:
+        current = {t.epreuve_id: t.montant for t in locked.tarifs.all()}
+        cleaned = clean_tarifs(locked.produit, tarifs)
+        if cleaned != current:
+            refusal = tarifs_edit_refusal(_places_taken(locked))
+            if refusal:
+                raise BusinessError(refusal, code="tarifs_locked")
+            epreuves = {e.pk: e for e in locked.produit.epreuves.all()}
+            lines = [
+                f"{_tarif_label(key, epreuves)} {euros(current.get(key)) or '—'} → {euros(amount)}"
+                for key, amount in cleaned.items()
+                if current.get(key) != amount
+            ]
+            changes.append(("tarifs", "Tarifs : " + " ; ".join(lines)))
+            new_tarifs = cleaned
+
+    if fields:
+        locked.save(update_fields=fields)
+    if new_tarifs is not None:
+        # The product's expected keys, exactly: a price for an épreuve the product no longer has goes.
+        SessionTarif.objects.filter(session=locked).delete()
+        SessionTarif.objects.bulk_create(
+            [
+                SessionTarif(session=locked, epreuve_id=key, montant=amount)
+                for key, amount in new_tarifs.items()
+            ]
+        )
+    SessionStatusChange.objects.bulk_create(
+        [
+            SessionStatusChange(
+                session=locked,
+                from_status=locked.statut,
+                to_status=locked.statut,
+                by=by,
+                at=now,
+                comment=comment,
+            )
+            for _, comment in changes
+        ]
+    )
+    for name in fields:
+        setattr(session, name, getattr(locked, name))
+    return [comment for _, comment in changes]
+
+
+def enrolment_closed_reason(session: Session, now: dt.datetime | None = None) -> str | None:
+    """Why `session` takes no enrolment now (French, with the closing date), or None while it does.
+
+    The one answer to "may I enrol here?": the enrolment services refuse with this message and the
+    enrolment, import and transfer forms are shown disabled with it."""
+    if session.enrolment_open(now):
+        return None
+    if session.statut in OPEN_STATUSES:
+        closes = timezone.localtime(session.closes_at, PARIS)
+        return (
+            f"Les inscriptions de la session {session.numero} sont closes depuis le "
+            f"{closes:%d/%m/%Y} à {closes:%Hh%M} (heure de Paris)."
+        )
+    return (
+        f"La session {session.numero} est « {session.get_statut_display()} » : "
+        "elle n'accepte plus d'inscription."
+    )
+
+
 def check_enrolment_open(session: Session, now: dt.datetime | None = None) -> None:
     """The write-time D-2 check every enrolment path calls (with the session row locked): it never
     depends on the beat job having run."""
-    if not session.enrolment_open(now):
-        if session.statut in OPEN_STATUSES:
-            closes = timezone.localtime(session.closes_at, PARIS)
-            raise BusinessError(
-                f"Les inscriptions de la session {session.numero} sont closes depuis le "
-                f"{closes:%d/%m/%Y} à 00h00 (heure de Paris).",
-                code="closed",
-            )
-        raise BusinessError(
-            f"La session {session.numero} est « {session.get_statut_display()} » : "
-            "elle n'accepte plus d'inscription.",
-            code="closed",
-        )
+    reason = enrolment_closed_reason(session, now)
+    if reason:
+        raise BusinessError(reason, code="closed")
 
 
 # --- Named transitions ----------------------------------------------------------------------------

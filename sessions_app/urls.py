@@ -10,6 +10,7 @@ urlpatterns = [
     path("creer/places/", views.create_places, name="create_places"),
     path("creer/tarifs/", views.create_tarifs, name="create_tarifs"),
     path("<int:numero>/", views.detail, name="detail"),
+    path("<int:numero>/modifier/", views.edit, name="edit"),
     path("<int:numero>/ouvrir/", views.open_enrolment, name="open"),
     path("<int:numero>/annuler/", views.cancel_confirm, name="cancel_confirm"),
     path("<int:numero>/annuler/confirmer/", views.cancel, name="cancel"),

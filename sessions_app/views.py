@@ -23,7 +23,7 @@ from tarifs.selectors import centre_tarifs
 
 from . import selectors, services
 from .filters import DEFAULT_SORT, SessionFilter
-from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm
+from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm, SessionEditForm
 from .models import Document, Session, SessionStatus
 
 # Signing the bon de commande, cancelling a session: the Responsable and the Administratif of the centre.
@@ -238,6 +238,8 @@ def detail(request, numero):
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "bon": selectors.bon_de_commande(session),
             "enrolment_open": session.enrolment_open(),
+            "can_edit": request.membership.role in STAFF_ROLES
+            and services.session_edit_refusal(session) is None,
             "can_cancel": request.membership.role in STAFF_ROLES
             and session.statut in services.OPEN_STATUSES
             and session.enrolment_open(),
@@ -248,6 +250,75 @@ def detail(request, numero):
             "absences_open": absences_open(session),
             "can_correct": session.statut == SessionStatus.CLOSE and session.date < timezone.localdate(),
             "published": session.statut in (SessionStatus.RESULTATS, SessionStatus.CLOTUREE),
+        },
+    )
+
+
+# The field of "Modifier la session" each refusal of update_session() is about (None: the whole form).
+EDIT_ERROR_FIELDS = {
+    "places": "nb_places",
+    "lieu": "lieu",
+    "date": "date",
+    "date_closure": "date",
+    "date_locked": "date",
+}
+
+
+@centre_view(roles=STAFF_ROLES)
+def edit(request, numero):
+    """ "Modifier la session": places, time, place, online display; the date while enrolments are open;
+    the tarifs while nobody is enrolled. Whoever may create a session may change it."""
+    session = selectors.session_for_page(request.centre, numero)
+    refusal = services.session_edit_refusal(session)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("sessions:detail", numero=numero)
+    form = SessionEditForm(
+        request.POST or None,
+        produit=session.produit,
+        initial_montants={t.epreuve_id: t.montant for t in session.tarifs.all()},
+        initial={
+            "date": session.date,
+            "heure": session.heure,
+            "lieu": session.lieu,
+            "nb_places": session.nb_places,
+            "afficher_en_ligne": session.afficher_en_ligne,
+        },
+        date_refusal=services.date_edit_refusal(session),
+        tarifs_refusal=services.tarifs_edit_refusal(session.nb_inscrits),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = services.update_session(
+                session,
+                by=request.user,
+                nb_places=data["nb_places"],
+                heure=data["heure"],
+                lieu=data["lieu"],
+                afficher_en_ligne=data["afficher_en_ligne"],
+                date=data["date"],
+                tarifs=form.montants(),
+            )
+        except BusinessError as exc:
+            form.add_error(EDIT_ERROR_FIELDS.get(exc.code), exc.message)
+        else:
+            if changes:
+                messages.success(
+                    request, f"La session {session.numero} a été modifiée : {' ; '.join(changes)}."
+                )
+            else:
+                messages.info(request, "Aucune modification : la session est inchangée.")
+            return redirect("sessions:detail", numero=numero)
+    tarifs = session.tarifs.select_related("epreuve").order_by("epreuve__ordre", "epreuve__code")
+    return render(
+        request,
+        "sessions_app/edit.html",
+        {
+            "session": session,
+            "form": form,
+            "tarifs": tarifs,
+            "visibilite": request.centre.get_visibilite_display(),
         },
     )
 

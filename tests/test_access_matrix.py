@@ -54,6 +54,7 @@ ROUTES: dict[str, Route] = {
     "sessions:create_places": Route(roles=STAFF),
     "sessions:create_tarifs": Route(roles=STAFF),
     "sessions:detail": Route(kwargs=lambda w: {"numero": w["session"].numero}),
+    "sessions:edit": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
     "sessions:open": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),
     "sessions:cancel_confirm": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
     "sessions:cancel": Route(kwargs=lambda w: {"numero": w["session"].numero}, method="POST", roles=STAFF),

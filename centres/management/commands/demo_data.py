@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
@@ -931,6 +932,7 @@ class Command(BaseCommand):
     # Output ------------------------------------------------------------------------------------------
 
     def print_summary(self):
+        site = settings.SITE_URL.rstrip("/")
         lines = [
             "",
             "Données de démonstration prêtes.",
@@ -951,9 +953,10 @@ class Command(BaseCommand):
             "  multi@demo.test           Responsable à Paris et Administratif à Lyon",
             "",
             "Adresses :",
-            "  Portail centres        http://127.0.0.1:8000/",
-            "  Back office FDA        http://127.0.0.1:8000/admin/",
-            "  Site de pré-inscription http://127.0.0.1:8000/preinscription/",
+            # The address `make run PORT=…` serves (SITE_URL follows the port).
+            f"  Portail centres        {site}/",
+            f"  Back office FDA        {site}/admin/",
+            f"  Site de pré-inscription {site}/preinscription/",
             "",
         ]
         self.stdout.write("\n".join(lines))
