@@ -114,7 +114,20 @@ elif CI:
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Persistent connections, checked before reuse (a connection the server or a pooler closed is replaced, not
+# handed to a request that would then fail).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer), a connection belongs to a transaction only:
+# no server-side cursors (they outlive it) and no prepared statements (psycopg would prepare on one server
+# connection and execute on another). The portal takes no session-level lock (its row and advisory locks are
+# transaction-scoped), so nothing else changes.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER : seule la valeur « pgbouncer » est reconnue.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "centres.User"
