@@ -12,7 +12,7 @@ BOOT_PY := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/de
 # `make run PORT=8123`: the demo's port; the links in e-mails (SITE_URL) follow it unless SITE_URL is set.
 PORT    ?= 8000
 
-.PHONY: help venv install run test worker beat lint format bench
+.PHONY: help venv install run test worker beat lint format bench load
 
 help:
 	@echo "make run     demo on http://127.0.0.1:8000 (PORT=8123 for another port; SQLite, eager tasks, console e-mail; prints the demo logins)"
@@ -20,6 +20,7 @@ help:
 	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat (needs REDIS_URL)"
 	@echo "make lint    ruff check + ruff format --check      make venv   create/update .venv"
 	@echo "make bench   national-scale benchmark on its own PostgreSQL database (ARGS='--rebuild', see README)"
+	@echo "make load    the load test alone (Locust, 100 centre users, D-2 closure during the load)"
 
 venv install: $(STAMP)
 
@@ -60,6 +61,13 @@ bench: export REDIS_URL := $(or $(BENCH_REDIS_URL),redis://127.0.0.1:6379/15)
 bench: export CELERY_TASK_ALWAYS_EAGER := false
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
+
+# The load test alone (Locust, 100 centre users, the D-2 closure in the middle): part of `make bench` too.
+load: export DATABASE_URL := $(or $(BENCH_DATABASE_URL),postgres://postgres@127.0.0.1:5432/portail_bench)
+load: export REDIS_URL := $(or $(BENCH_REDIS_URL),redis://127.0.0.1:6379/15)
+load: export CELERY_TASK_ALWAYS_EAGER := false
+load: $(STAMP)
+	$(PY) -m bench --only load $(ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A portail worker -l info

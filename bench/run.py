@@ -260,6 +260,21 @@ def concurrency(port: int, attempts: int = 50, places: int = 20) -> dict:
     return result
 
 
+def print_load(result: dict) -> None:
+    for name, kind in sorted(result["mix"]["kinds"].items()):
+        print(
+            f"  {name:<30} {kind['requests']:6d} requêtes  échecs {kind['failures']:3d}  "
+            f"médiane {kind['p50_ms']:6.0f} ms  p95 {kind['p95_ms']:6.0f} ms"
+        )
+    closure = result["closure_during_load"]
+    print(
+        f"  débit {result['mix']['rps']} req/s (page de connexion : {result['login_page']['rps']} req/s, "
+        f"rapport {result['throughput_ratio']}) ; clôture pendant la charge : {closure.get('closed')} / "
+        f"{closure['due']} sessions en {closure.get('seconds')} s ; inscriptions {result['enrolments']} ; "
+        f"{'OK' if result['ok'] else 'CIBLE MANQUÉE'}"
+    )
+
+
 def print_table(report: dict) -> None:
     print(
         "\n=== Pages (serveur, via gunicorn sur 127.0.0.1) — objectif p95 < 150 ms, même nombre de requêtes ==="
@@ -303,7 +318,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--rebuild", action="store_true", help="recréer la base du banc et le jeu de données")
     parser.add_argument("--runs", type=int, default=PAGE_RUNS, help="requêtes mesurées par page")
-    parser.add_argument("--only", choices=["pages", "operations"], help="ne mesurer qu'une partie")
+    parser.add_argument("--only", choices=["pages", "operations", "load"], help="ne mesurer qu'une partie")
+    parser.add_argument(
+        "--load-seconds", type=int, default=60, help="durée de chaque passage du test de charge"
+    )
     parser.add_argument("--label", default="", help="étiquette du résultat (avant, après…)")
     args = parser.parse_args(argv)
 
@@ -334,13 +352,22 @@ def main(argv: list[str] | None = None) -> None:
         "Jeu de données : " + ", ".join(f"{v:,} {k}".replace(",", " ") for k, v in report["dataset"].items())
     )
 
-    if args.only != "operations":
+    if args.only in (None, "pages"):
         with gunicorn() as port:
             print("Pages :")
             report["pages"] = measure_pages(port, args.runs)
             print("Inscriptions simultanées…")
             report["concurrency"] = concurrency(port)
-    if args.only != "pages":
+    if args.only in (None, "load"):
+        from . import load
+
+        with gunicorn() as port:
+            print(
+                f"Charge : {load.USERS} utilisateurs Locust, {args.load_seconds} s, clôture J-2 pendant la charge…"
+            )
+            report["load"] = load.run(port, login_cookie, duration=args.load_seconds)
+            print_load(report["load"])
+    if args.only in (None, "operations"):
         print("Clôture J-2…")
         report["closure"] = measures.closure()
         print("Import…")
