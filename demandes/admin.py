@@ -15,6 +15,7 @@ from . import exports, services
 from .models import (
     Amenagement,
     Anomalie,
+    AnomalieStatusChange,
     Demande,
     DemandeStatusChange,
     Dispense,
@@ -192,8 +193,13 @@ class DemandeStatusChangeAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
+class AnomalieStatusChangeInline(StatusHistoryInline):
+    model = AnomalieStatusChange
+
+
 @admin.register(Anomalie)
 class AnomalieAdmin(admin.ModelAdmin):
+    inlines = (AnomalieStatusChangeInline,)
     list_display = (
         "session",
         "centre",

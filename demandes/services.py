@@ -18,6 +18,7 @@ from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource,
 from core.errors import BusinessError
 from core.models import next_number
 from core.uploads import safe_filename
+from core.workflow import Workflow
 from messagerie.services import validate_attachment
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
@@ -30,6 +31,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     D.VALIDEE: frozenset(),
     D.REFUSEE: frozenset(),
 }
+DEMANDES = Workflow(
+    Demande,
+    transitions=TRANSITIONS,
+    history=DemandeStatusChange,
+    noun=lambda demande: f"La demande n°{demande.numero}",
+)
 
 # When each kind may be filed, and what the centre reads otherwise.
 WINDOWS: dict[str, tuple[frozenset[str], str]] = {
@@ -147,9 +154,7 @@ def file_demande(
         document.fichier.save(name, upload, save=False)
         document.save()
         demande.justificatifs.add(document)
-    DemandeStatusChange.objects.create(
-        demande=demande, from_status="", to_status=D.EN_COURS, by=by, comment="Demande déposée par le centre."
-    )
+    DEMANDES.record_creation(demande, by=by, comment="Demande déposée par le centre.")
     if kind == K.FRAUDE:
         # The guide shows a declared fraude in INFORMATIONS at once: "… est en cours d'étude par le FDA."
         _notify_centre(demande)
@@ -204,6 +209,17 @@ def _apply(demande: Demande, inscription: Inscription) -> None:
             transaction.on_commit(lambda: rerender_bon_de_commande.delay(session_id))
 
 
+def cannot_decide(demande: Demande) -> str | None:
+    """Why FDA cannot accept or refuse this request now (French), or None: it is decided once."""
+    if not DEMANDES.allows(demande.statut, D.VALIDEE):
+        return f"La demande n°{demande.numero} est déjà « {demande.get_statut_display()} »."
+    return None
+
+
+def can_decide(demande: Demande) -> bool:
+    return cannot_decide(demande) is None
+
+
 @transaction.atomic
 def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
     """Accept or refuse a request; refused when it was already decided."""
@@ -212,25 +228,24 @@ def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
         .select_related("inscription__candidat", "inscription__session__produit", "centre")
         .get(pk=demande.pk)
     )
-    target = D.VALIDEE if accept else D.REFUSEE
-    if target not in TRANSITIONS[locked.statut]:
-        raise BusinessError(f"La demande n°{locked.numero} est déjà « {locked.get_statut_display()} ».")
-    before = locked.statut
-    locked.statut = target
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.decision_comment = (comment or "").strip()
-    locked.save(update_fields=["statut", "decided_by", "decided_at", "decision_comment"])
-    DemandeStatusChange.objects.create(
-        demande=locked, from_status=before, to_status=target, by=by, comment=locked.decision_comment
+    if (refusal := cannot_decide(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
+    from .tasks import send_decision_email
+
+    demande_id = locked.pk
+    comment = (comment or "").strip()
+    DEMANDES.transition(
+        locked,
+        D.VALIDEE if accept else D.REFUSEE,
+        by=by,
+        comment=comment,
+        changes={"decided_by": by, "decided_at": timezone.now(), "decision_comment": comment},
+        locked=True,
+        after_commit=[lambda: send_decision_email.delay(demande_id)],
     )
     if accept:
         _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
     _notify_centre(locked)
-    from .tasks import send_decision_email
-
-    demande_id = locked.pk
-    transaction.on_commit(lambda: send_decision_email.delay(demande_id))
     demande.statut, demande.decided_by, demande.decided_at = locked.statut, by, locked.decided_at
     return locked
 

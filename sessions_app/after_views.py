@@ -70,10 +70,8 @@ def _session(request, numero: int) -> Session:
 @centre_view(roles=STAFF_ROLES)
 def mise_en_correction(request, numero: int):
     session = _session(request, numero)
-    try:
-        correction.check_can_start(session)
-    except BusinessError as exc:
-        messages.error(request, exc.message)
+    if (refusal := correction.cannot_put_in_correction(session)) is not None:
+        messages.error(request, refusal)
         return redirect("sessions:detail", numero=numero)
     check = correction.readiness(session)
     # One line ready for each virtual candidate that must be justified, plus three free lines.

@@ -1,9 +1,11 @@
 """Session business actions: creation, the status workflow (ONE transition table), the D-2 closure and
 the session documents (bon de commande, codes d'accès).
 
-Every status change goes through `transition()`: row lock, check against TRANSITIONS, `update_fields`,
-one SessionStatusChange row. Named actions (open_enrolment, cancel_session, close_enrolment, …) add
-their own guards on top. Side effects (PDF rendering) are queued with `transaction.on_commit`."""
+Every status change goes through `SESSIONS.transition()` (core.workflow): row lock, check against
+TRANSITIONS, `update_fields`, one SessionStatusChange row, side effects after commit. Named actions
+(open_enrolment, cancel_session, close_enrolment, …) add their own preconditions on top, each stated once
+in a `cannot_<action>()` function that says why (French) or returns None; the pages ask the same function
+(`can_<action>()`) to show or hide the button."""
 
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ from django.utils import timezone
 
 from core.errors import BusinessError
 from core.models import next_number
+from core.workflow import Workflow
 from tarifs.models import Epreuve, Produit
 
 from .closure import PARIS, closes_at_for
 from .models import (
     BonDeCommande,
+    BonDeCommandeStatusChange,
     Document,
     DocumentKind,
     Session,
@@ -47,34 +51,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.ANNULEE: frozenset(),
 }
 
+SESSIONS = Workflow(
+    Session,
+    transitions=TRANSITIONS,
+    history=SessionStatusChange,
+    noun=lambda session: f"La session {session.numero}",
+)
+
 OPEN_STATUSES = (S.PLANIFIEE, S.OUVERTE)
-
-
-def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
 def _lock(session: Session) -> Session:
     return Session.objects.select_for_update().get(pk=session.pk)
-
-
-@transaction.atomic
-def transition(session: Session, to: str, *, by=None, comment: str = "") -> SessionStatusChange:
-    """Move `session` to status `to` if the table allows it; lock the row, record who/when/from/to."""
-    locked = _lock(session)
-    from_status = locked.statut
-    if not can_transition(from_status, to):
-        raise BusinessError(
-            f"La session {locked.numero} est « {S(from_status).label} » : "
-            f"elle ne peut pas passer au statut « {S(to).label} ».",
-            code="transition",
-        )
-    locked.statut = to
-    locked.save(update_fields=["statut"])
-    session.statut = to
-    return SessionStatusChange.objects.create(
-        session=locked, from_status=from_status, to_status=to, by=by, comment=comment
-    )
 
 
 # --- Creation -------------------------------------------------------------------------------------
@@ -188,10 +176,8 @@ def create_session(
     SessionTarif.objects.bulk_create(
         [SessionTarif(session=session, epreuve_id=key, montant=amount) for key, amount in montants.items()]
     )
-    SessionStatusChange.objects.create(
-        session=session, from_status="", to_status=S.PLANIFIEE, by=by, comment="Création de la session."
-    )
-    transition(session, S.OUVERTE, by=by, comment="Inscriptions ouvertes à la création.")
+    SESSIONS.record_creation(session, by=by, comment="Création de la session.")
+    SESSIONS.transition(session, S.OUVERTE, by=by, comment="Inscriptions ouvertes à la création.")
     if enregistrer_tarif:
         from tarifs.services import set_tarifs
 
@@ -220,26 +206,50 @@ def check_enrolment_open(session: Session, now: dt.datetime | None = None) -> No
 # --- Named transitions ----------------------------------------------------------------------------
 
 
+def cannot_open_enrolment(session: Session) -> str | None:
+    """Why "Ouvrir les inscriptions" is refused now (French), or None when it is possible."""
+    if session.statut == S.PLANIFIEE and not session.enrolment_open():
+        return "La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes."
+    return SESSIONS.refusal(session, S.OUVERTE)
+
+
+def can_open_enrolment(session: Session) -> bool:
+    return cannot_open_enrolment(session) is None
+
+
 def open_enrolment(session: Session, *, by=None) -> SessionStatusChange:
     with transaction.atomic():
         locked = _lock(session)
-        if locked.statut == S.PLANIFIEE and not locked.enrolment_open():
-            raise BusinessError(
-                "La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes."
-            )
-        return transition(session, S.OUVERTE, by=by, comment="Ouverture des inscriptions.")
+        if (refusal := cannot_open_enrolment(locked)) is not None:
+            raise BusinessError(refusal, code="open")
+        change = SESSIONS.transition(
+            locked, S.OUVERTE, by=by, comment="Ouverture des inscriptions.", locked=True
+        )
+    session.statut = locked.statut
+    return change
+
+
+def cannot_cancel(session: Session) -> str | None:
+    """A session can be cancelled while its enrolments are open (before the D-2 closure instant)."""
+    if session.statut not in OPEN_STATUSES or not session.enrolment_open():
+        return f"La session {session.numero} ne peut plus être annulée : ses inscriptions sont closes."
+    return None
+
+
+def can_cancel(session: Session) -> bool:
+    return cannot_cancel(session) is None
 
 
 def cancel_session(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    """A session can be cancelled while its enrolments are open (before the D-2 closure instant)."""
     with transaction.atomic():
         locked = _lock(session)
-        if locked.statut not in OPEN_STATUSES or not locked.enrolment_open():
-            raise BusinessError(
-                f"La session {locked.numero} ne peut plus être annulée : ses inscriptions sont closes.",
-                code="cancel",
-            )
-        return transition(session, S.ANNULEE, by=by, comment=comment or "Session annulée par le centre.")
+        if (refusal := cannot_cancel(locked)) is not None:
+            raise BusinessError(refusal, code="cancel")
+        change = SESSIONS.transition(
+            locked, S.ANNULEE, by=by, comment=comment or "Session annulée par le centre.", locked=True
+        )
+    session.statut = locked.statut
+    return change
 
 
 def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.datetime | None = None) -> bool:
@@ -251,34 +261,17 @@ def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.dat
         if locked.statut not in OPEN_STATUSES:
             session.statut = locked.statut
             return False
-        transition(locked, S.CLOSE, by=by, comment=comment or "Clôture des inscriptions (J-2).")
+        session_id = locked.pk
+        SESSIONS.transition(
+            locked,
+            S.CLOSE,
+            by=by,
+            comment=comment or "Clôture des inscriptions (J-2).",
+            locked=True,
+            after_commit=[lambda: _render_session_documents_task().delay(session_id)],
+        )
         session.statut = locked.statut
-        queue_session_documents(locked.pk)
     return True
-
-
-def _check_date_passed(session: Session) -> None:
-    if session.date >= timezone.localdate():
-        raise BusinessError("La mise en correction n'est possible qu'une fois la date de la session passée.")
-
-
-def declare_anomalies(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    _check_date_passed(session)
-    return transition(session, S.ANOMALIES, by=by, comment=comment or "Anomalies déclarées par le centre.")
-
-
-def start_correction(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    if session.statut == S.CLOSE:
-        _check_date_passed(session)
-    return transition(session, S.CORRECTION, by=by, comment=comment or "Mise en correction.")
-
-
-def publish_results(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    return transition(session, S.RESULTATS, by=by, comment=comment or "Résultats disponibles.")
-
-
-def archive_session(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    return transition(session, S.CLOTUREE, by=by, comment=comment or "Session clôturée.")
 
 
 # --- The D-2 job ----------------------------------------------------------------------------------
@@ -294,14 +287,15 @@ def close_due_sessions(now: dt.datetime | None = None) -> list[int]:
     Set-based, by batches: lock the due rows (SKIP LOCKED on PostgreSQL: a row another run holds is
     being closed by it), one UPDATE, one INSERT of their history rows (a single statement on
     PostgreSQL), one task that queues their documents. After an outage 10,000 due sessions close in about the time of a
-    bare UPDATE, not in 10,000 transactions. The statuses moved are those the TRANSITIONS table lets
+    bare UPDATE, not in 10,000 transactions: the one set-based path beside SESSIONS.transition(), it
+    writes the same history rows. The statuses moved are those the TRANSITIONS table lets
     go to "close", so running twice (or twice at once) changes nothing more. Closed sessions still
     without their documents (a failed render) get their rendering queued again."""
     now = now or timezone.now()
     missing = list(
         Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).values_list("pk", flat=True)
     )
-    closable = [status for status in OPEN_STATUSES if can_transition(status, S.CLOSE)]
+    closable = [status for status in OPEN_STATUSES if SESSIONS.allows(status, S.CLOSE)]
     close_batch = _close_batch_postgresql if connection.vendor == "postgresql" else _close_batch_orm
     closed: list[int] = []
     while True:
@@ -366,10 +360,10 @@ def _close_batch_postgresql(now: dt.datetime, closable: list[str]) -> list[tuple
         return cursor.fetchall()
 
 
-def queue_session_documents(session_id: int) -> None:
+def _render_session_documents_task():
     from .tasks import render_session_documents
 
-    transaction.on_commit(lambda: render_session_documents.delay(session_id))
+    return render_session_documents
 
 
 def queue_documents_of_sessions(session_ids: list[int]) -> None:
@@ -470,31 +464,56 @@ def rerender_bon_de_commande(session_id: int) -> None:
 
 BON_TRANSITIONS = {BonDeCommande.Statut.NON_SIGNE: {BonDeCommande.Statut.SIGNE}}
 
+BONS = Workflow(
+    BonDeCommande,
+    transitions=BON_TRANSITIONS,
+    history=BonDeCommandeStatusChange,
+    noun=lambda bon: "Ce bon de commande",
+    pronoun="il",
+)
+
+
+def cannot_sign(bon: BonDeCommande | None, commande=None) -> str | None:
+    """Why "Signer" is refused for this bon de commande (French), or None. With its order lines
+    (`commande_for(session)`), FDA's prices missing for the session's date refuse it too."""
+    if bon is None:
+        return "Le bon de commande de cette session n'est pas encore disponible."
+    if not BONS.allows(bon.statut, BonDeCommande.Statut.SIGNE):
+        return "Ce bon de commande est déjà signé."
+    if commande is not None and commande.prix_manquants:
+        return (
+            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
+            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
+        )
+    return None
+
+
+def can_sign(bon: BonDeCommande | None, commande=None) -> bool:
+    return cannot_sign(bon, commande) is None
+
 
 @transaction.atomic
 def sign_bon_de_commande(session: Session, *, by) -> BonDeCommande:
     """ "Signer": the bon de commande goes from Devis non-signé to Devis signé (who, when), and its PDF is
-    re-rendered after commit."""
+    re-rendered after commit. What is signed is what the re-rendered PDF will show: today's lines at
+    FDA's prices."""
     bon = BonDeCommande.objects.select_for_update().filter(session=session).first()
-    if bon is None:
-        raise BusinessError("Le bon de commande de cette session n'est pas encore disponible.")
-    if BonDeCommande.Statut.SIGNE not in BON_TRANSITIONS.get(bon.statut, set()):
-        raise BusinessError("Ce bon de commande est déjà signé.")
-    # What is signed is what the re-rendered PDF will show: today's lines at FDA's prices.
-    commande = commande_for(session)
-    if commande.prix_manquants:
-        raise BusinessError(
-            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
-            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
-        )
-    bon.statut = BonDeCommande.Statut.SIGNE
-    bon.signed_by = by
-    bon.signed_at = timezone.now()
-    bon.montant_total = commande.total
-    bon.save(update_fields=["statut", "signed_by", "signed_at", "montant_total"])
+    commande = (
+        commande_for(session) if bon is not None and bon.statut == BonDeCommande.Statut.NON_SIGNE else None
+    )
+    if (refusal := cannot_sign(bon, commande)) is not None:
+        raise BusinessError(refusal, code="sign")
     session_id = session.pk
 
     from .tasks import rerender_bon_de_commande as task
 
-    transaction.on_commit(lambda: task.delay(session_id))
+    BONS.transition(
+        bon,
+        BonDeCommande.Statut.SIGNE,
+        by=by,
+        comment="Bon de commande signé par le centre.",
+        changes={"signed_by": by, "signed_at": timezone.now(), "montant_total": commande.total},
+        locked=True,
+        after_commit=[lambda: task.delay(session_id)],
+    )
     return bon
