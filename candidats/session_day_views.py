@@ -15,6 +15,7 @@ from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 from core.uploads import serve_file
 from demandes.forms import LABELS as DEMANDE_LABELS
+from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
 from . import captures, selectors, session_day
@@ -54,6 +55,9 @@ def inscription_detail(request, numero: int):
     """The candidate page: everything held on one enrolment."""
     inscription = _inscription(request, numero)
     attestation = inscription.documents.filter(kind=DocumentKind.ATTESTATION).order_by("-created_at").first()
+    demandes = list(inscription.demandes.all())
+    for demande in demandes:
+        demande.can_reinscribe = can_reinscribe(demande)
     return render(
         request,
         "candidats/inscription_detail.html",
@@ -70,6 +74,7 @@ def inscription_detail(request, numero: int):
             "reinscription": Inscription.objects.filter(reporte_depuis=inscription)
             .select_related("session__produit")
             .first(),
+            "demandes": demandes,
             "demande_kinds": list(DEMANDE_LABELS.items()),
         },
     )

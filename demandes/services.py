@@ -264,13 +264,22 @@ def reinscription_sessions(demande: Demande):
     )
 
 
-def check_can_reinscribe(demande: Demande) -> None:
+def cannot_reinscribe(demande: Demande) -> str | None:
+    """Why "Réinscrire le candidat" is refused (French), or None: a validated report, once."""
     if demande.kind != K.REPORT or demande.statut != D.VALIDEE:
-        raise BusinessError("Seule une demande de report validée permet de réinscrire le candidat.")
+        return "Seule une demande de report validée permet de réinscrire le candidat."
     if demande.inscription.statut != InscriptionStatus.INSCRIT:
-        raise BusinessError(
-            f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit."
-        )
+        return f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit."
+    return None
+
+
+def can_reinscribe(demande: Demande) -> bool:
+    return cannot_reinscribe(demande) is None
+
+
+def check_can_reinscribe(demande: Demande) -> None:
+    if (refusal := cannot_reinscribe(demande)) is not None:
+        raise BusinessError(refusal, code="reinscription")
 
 
 @transaction.atomic
