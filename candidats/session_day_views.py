@@ -70,7 +70,7 @@ def inscription_detail(request, numero: int):
                 (captures.PHOTO, "Photo", inscription.photo),
                 (captures.SIGNATURE, "Signature", inscription.signature),
             ],
-            "captures_open": inscription.session.statut in captures.CAPTURE_STATUSES,
+            "captures_open": captures.can_capture_in(inscription.session),
             "reinscription": Inscription.objects.filter(reporte_depuis=inscription)
             .select_related("session__produit")
             .first(),

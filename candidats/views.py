@@ -55,7 +55,7 @@ def session_candidats(request, numero: int):
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
             "absences_open": session_day.absences_open(session),
-            "virtual_open": session.statut in session_day.VIRTUAL_STATUSES,
+            "virtual_open": session_day.can_add_virtual(session),
         },
     )
 

@@ -111,7 +111,7 @@ def mise_en_correction(request, numero: int):
 def resultats(request, numero: int):
     """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
     session = _session(request, numero)
-    published = session.statut in attestations.PUBLISHED
+    published = attestations.results_published(session)
     documents = (
         dict(
             Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(
@@ -136,7 +136,7 @@ def resultats(request, numero: int):
 
 
 def _published_or_redirect(request, session):
-    if session.statut not in attestations.PUBLISHED:
+    if not attestations.results_published(session):
         messages.error(request, "Les résultats de cette session ne sont pas encore publiés.")
         return redirect("sessions:resultats", numero=session.numero)
     return None

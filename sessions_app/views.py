@@ -19,10 +19,10 @@ from core.uploads import serve_file
 from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
 
-from . import correction, selectors, services
+from . import attestations, correction, selectors, services
 from .filters import DEFAULT_SORT, SessionFilter
 from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm
-from .models import Document, Session, SessionStatus
+from .models import Document, Session
 
 # Signing the bon de commande, cancelling a session: the Responsable and the Administratif of the centre.
 STAFF_ROLES = {Role.RESPONSABLE, Role.ADMINISTRATIF}
@@ -242,7 +242,7 @@ def detail(request, numero):
             "can_open": request.membership.role in STAFF_ROLES and services.can_open_enrolment(session),
             "absences_open": absences_open(session),
             "can_correct": correction.can_put_in_correction(session),
-            "published": session.statut in (SessionStatus.RESULTATS, SessionStatus.CLOTUREE),
+            "published": attestations.results_published(session),
         },
     )
 
