@@ -100,13 +100,12 @@ class Workflow:
         changes: Mapping[str, Any] | None = None,
         after_commit: Iterable[Callable[[], Any]] = (),
         locked: bool = False,
-        refusal: str | None = None,
     ) -> models.Model:
         """Move `obj` to `to_status` if the table allows it from its current (locked) status.
 
         In one transaction: lock the row (unless `locked`: the caller already holds the lock and `obj` is
-        the instance it read under it), check the table (else BusinessError with `refusal` or the table's
-        French reason, nothing written), save the status and `changes` (other fields set with it) with
+        the instance it read under it), check the table (else BusinessError with the table's French reason,
+        nothing written), save the status and `changes` (other fields set with it) with
         `update_fields`, write the history row. `after_commit` callables run once the outermost
         transaction has committed (never on rollback). `obj` is updated in memory too. Returns the
         history row."""
@@ -115,7 +114,7 @@ class Workflow:
             current = obj if locked else self.lock(obj)
             from_status = getattr(current, self.field)
             if not self.allows(from_status, to_status):
-                raise BusinessError(refusal or self.refusal(current, to_status), code="transition")
+                raise BusinessError(self.refusal(current, to_status), code="transition")
             setattr(current, self.field, to_status)
             for name, value in changes.items():
                 setattr(current, name, value)

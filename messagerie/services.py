@@ -80,10 +80,6 @@ def validate_attachment(upload) -> str:
     return sorted(ALLOWED_ATTACHMENTS[ext])[0]
 
 
-def _lock(conversation: Conversation) -> Conversation:
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
-
-
 def _add_message(
     conversation: Conversation, *, body: str, attachments: Iterable, by, from_fda: bool
 ) -> Message:
@@ -166,7 +162,7 @@ def can_reply(conversation: Conversation) -> bool:
 @transaction.atomic
 def reply(conversation: Conversation, *, body: str, attachments: Iterable = (), by) -> Message:
     """A reply from either side: FDA staff answer as FDA, centre users as their centre."""
-    locked = _lock(conversation)
+    locked = CONVERSATIONS.lock(conversation)
     if (refusal := cannot_reply(locked)) is not None:
         raise BusinessError(refusal, code="closed")
     message = _add_message(locked, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
@@ -195,7 +191,7 @@ def can_close(conversation: Conversation) -> bool:
 @transaction.atomic
 def close_conversation(conversation: Conversation, *, by, comment: str = "") -> Conversation:
     """ "Fermer la conversation" ("Conversation fermée"): nobody can answer in it any more."""
-    locked = _lock(conversation)
+    locked = CONVERSATIONS.lock(conversation)
     if (refusal := cannot_close(locked)) is not None:
         raise BusinessError(refusal, code="transition")
     CONVERSATIONS.transition(

@@ -61,10 +61,6 @@ SESSIONS = Workflow(
 OPEN_STATUSES = (S.PLANIFIEE, S.OUVERTE)
 
 
-def _lock(session: Session) -> Session:
-    return Session.objects.select_for_update().get(pk=session.pk)
-
-
 # --- Creation -------------------------------------------------------------------------------------
 
 
@@ -219,7 +215,7 @@ def can_open_enrolment(session: Session) -> bool:
 
 def open_enrolment(session: Session, *, by=None) -> SessionStatusChange:
     with transaction.atomic():
-        locked = _lock(session)
+        locked = SESSIONS.lock(session)
         if (refusal := cannot_open_enrolment(locked)) is not None:
             raise BusinessError(refusal, code="open")
         change = SESSIONS.transition(
@@ -242,7 +238,7 @@ def can_cancel(session: Session) -> bool:
 
 def cancel_session(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
     with transaction.atomic():
-        locked = _lock(session)
+        locked = SESSIONS.lock(session)
         if (refusal := cannot_cancel(locked)) is not None:
             raise BusinessError(refusal, code="cancel")
         change = SESSIONS.transition(
@@ -257,10 +253,12 @@ def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.dat
 
     Idempotent: returns False and changes nothing when the session is no longer open."""
     with transaction.atomic():
-        locked = _lock(session)
+        locked = SESSIONS.lock(session)
         if locked.statut not in OPEN_STATUSES:
             session.statut = locked.statut
             return False
+        from .tasks import render_session_documents
+
         session_id = locked.pk
         SESSIONS.transition(
             locked,
@@ -268,7 +266,7 @@ def close_enrolment(session: Session, *, by=None, comment: str = "", now: dt.dat
             by=by,
             comment=comment or "Clôture des inscriptions (J-2).",
             locked=True,
-            after_commit=[lambda: _render_session_documents_task().delay(session_id)],
+            after_commit=[lambda: render_session_documents.delay(session_id)],
         )
         session.statut = locked.statut
     return True
@@ -358,12 +356,6 @@ def _close_batch_postgresql(now: dt.datetime, closable: list[str]) -> list[tuple
             [closable, now, CLOSURE_BATCH, S.CLOSE, S.CLOSE, timezone.now(), CLOSURE_COMMENT],
         )
         return cursor.fetchall()
-
-
-def _render_session_documents_task():
-    from .tasks import render_session_documents
-
-    return render_session_documents
 
 
 def queue_documents_of_sessions(session_ids: list[int]) -> None:
