@@ -7,15 +7,19 @@ access code): the back office shows and corrects them but does not add them."""
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
+from core.admin import StatusHistoryInline
 from tarifs.scales import level_for
 
 from .models import (
     Candidat,
     DemandeContact,
+    DemandeContactStatusChange,
     ImportJob,
+    ImportJobStatusChange,
     Inscription,
     InscriptionEpreuve,
     PreInscription,
+    PreInscriptionStatusChange,
     Resultat,
 )
 from .personal_data import export_candidat
@@ -249,8 +253,21 @@ class ResultatAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class PreInscriptionStatusChangeInline(StatusHistoryInline):
+    model = PreInscriptionStatusChange
+
+
+class DemandeContactStatusChangeInline(StatusHistoryInline):
+    model = DemandeContactStatusChange
+
+
+class ImportJobStatusChangeInline(StatusHistoryInline):
+    model = ImportJobStatusChange
+
+
 @admin.register(PreInscription)
 class PreInscriptionAdmin(admin.ModelAdmin):
+    inlines = (PreInscriptionStatusChangeInline,)
     list_display = ("created_at", "nom", "prenom", "email", "centre", "session", "motivation", "statut")
     list_display_links = ("created_at", "nom")
     list_filter = ("statut", "centre", "motivation", "created_at")
@@ -271,6 +288,7 @@ class PreInscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(DemandeContact)
 class DemandeContactAdmin(admin.ModelAdmin):
+    inlines = (DemandeContactStatusChangeInline,)
     list_display = ("created_at", "nom", "prenom", "email", "centre", "produit", "statut", "traitee_le")
     list_display_links = ("created_at", "nom")
     list_filter = ("statut", "centre", "produit", "created_at")
@@ -283,6 +301,7 @@ class DemandeContactAdmin(admin.ModelAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
+    inlines = (ImportJobStatusChangeInline,)
     list_display = (
         "created_at",
         "nom_fichier",

@@ -25,6 +25,11 @@ VALIDITY_YEARS = 2
 PUBLISHED = frozenset({SessionStatus.RESULTATS, SessionStatus.CLOTUREE})
 
 
+def results_published(session: Session) -> bool:
+    """The Tableau de résultats, its export and the attestations are shown once FDA has published."""
+    return session.statut in PUBLISHED
+
+
 def valid_until(session_date: dt.date) -> dt.date:
     """Two years from the session date (29 February → 28 February)."""
     try:
@@ -73,7 +78,7 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
 def render_attestations(session_id: int) -> int:
     """Render the missing attestations of a published session; returns how many were made."""
     session = Session.objects.select_related("centre", "produit").filter(pk=session_id).first()
-    if session is None or session.statut not in PUBLISHED:
+    if session is None or not results_published(session):
         return 0
     done = set(
         Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(

@@ -59,6 +59,20 @@ def _stored_digest(fieldfile) -> str | None:
         return None
 
 
+def cannot_capture_in(session) -> str | None:
+    """Why the session's photos, signatures and recordings can no longer change (French), or None."""
+    if session.statut not in CAPTURE_STATUSES:
+        return (
+            f"La session {session.numero} est « {session.get_statut_display()} » : "
+            "les photos, signatures et enregistrements ne peuvent plus être modifiés."
+        )
+    return None
+
+
+def can_capture_in(session) -> bool:
+    return cannot_capture_in(session) is None
+
+
 def _check_capturable(inscription: Inscription) -> None:
     if inscription.statut != InscriptionStatus.INSCRIT:
         raise BusinessError(
@@ -66,12 +80,8 @@ def _check_capturable(inscription: Inscription) -> None:
             "aucune capture ne peut y être ajoutée.",
             code="wrong_status",
         )
-    if inscription.session.statut not in CAPTURE_STATUSES:
-        raise BusinessError(
-            f"La session {inscription.session.numero} est « {inscription.session.get_statut_display()} » : "
-            "les photos, signatures et enregistrements ne peuvent plus être modifiés.",
-            code="wrong_status",
-        )
+    if (refusal := cannot_capture_in(inscription.session)) is not None:
+        raise BusinessError(refusal, code="wrong_status")
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from core.errors import BusinessError
 from core.pdf import PDF_MIMETYPE, render_pdf
 from sessions_app import services as session_services
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
-from sessions_app.services import OPEN_STATUSES, _delete_after_commit, _store
+from sessions_app.services import BONS, OPEN_STATUSES, _delete_after_commit, _store, cannot_sign
 
 from . import tasks
 from .billing import commande_for, enrolled_for_documents
@@ -141,31 +141,26 @@ def rerender_bon_de_commande(session_id: int) -> None:
         _delete_after_commit(document.fichier.storage, old)
 
 
-BON_TRANSITIONS = {BonDeCommande.Statut.NON_SIGNE: {BonDeCommande.Statut.SIGNE}}
-
-
 @transaction.atomic
 def sign_bon_de_commande(session: Session, *, by) -> BonDeCommande:
     """ "Signer": the bon de commande goes from Devis non-signé to Devis signé (who, when), and its PDF is
-    re-rendered after commit."""
+    re-rendered after commit. What is signed is what the re-rendered PDF will show: today's lines at
+    FDA's prices."""
     bon = BonDeCommande.objects.select_for_update().filter(session=session).first()
-    if bon is None:
-        raise BusinessError("Le bon de commande de cette session n'est pas encore disponible.")
-    if BonDeCommande.Statut.SIGNE not in BON_TRANSITIONS.get(bon.statut, set()):
-        raise BusinessError("Ce bon de commande est déjà signé.")
-    # What is signed is what the re-rendered PDF will show: today's lines at FDA's prices.
-    commande = commande_for(session)
-    if commande.prix_manquants:
-        raise BusinessError(
-            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
-            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
-        )
-    bon.statut = BonDeCommande.Statut.SIGNE
-    bon.signed_by = by
-    bon.signed_at = timezone.now()
-    bon.montant_total = commande.total
-    bon.save(update_fields=["statut", "signed_by", "signed_at", "montant_total"])
+    commande = (
+        commande_for(session) if bon is not None and bon.statut == BonDeCommande.Statut.NON_SIGNE else None
+    )
+    if (refusal := cannot_sign(bon, commande)) is not None:
+        raise BusinessError(refusal, code="sign")
     session_id = session.pk
 
-    transaction.on_commit(lambda: tasks.rerender_bon_de_commande.delay(session_id))
+    BONS.transition(
+        bon,
+        BonDeCommande.Statut.SIGNE,
+        by=by,
+        comment="Bon de commande signé par le centre.",
+        changes={"signed_by": by, "signed_at": timezone.now(), "montant_total": commande.total},
+        locked=True,
+        after_commit=[lambda: tasks.rerender_bon_de_commande.delay(session_id)],
+    )
     return bon

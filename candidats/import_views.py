@@ -89,6 +89,7 @@ def import_job(request, numero: int, pk: int):
             "progress": progress,
             "percent": min(percent, 100),
             "form": ImportConfirmForm(),
+            "can_confirm": imports.can_confirm(job),
         },
     )
 
@@ -104,7 +105,7 @@ def import_confirm(request, numero: int, pk: int):
         messages.error(request, "Cochez « Inscrire malgré l'avertissement » pour confirmer cet import.")
         return redirect("candidats:import_job", numero=numero, pk=pk)
     try:
-        job = imports.claim_for_import(job)
+        job = imports.claim_for_import(job, by=request.user)
     except BusinessError as exc:
         messages.error(request, exc.message)
         return redirect("candidats:import_job", numero=numero, pk=pk)

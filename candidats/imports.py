@@ -29,13 +29,14 @@ from openpyxl.utils.datetime import from_excel
 from core import bulk
 from core.errors import BusinessError
 from core.spreadsheets import check_xlsx_archive
+from core.workflow import Workflow
 from sessions_app.models import Session
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve
 
 from . import referentiels, services
 from .excel_template import COLUMNS, DEFAULT_LABEL, MAX_ROWS, TYPE_LABEL
-from .models import ImportJob
+from .models import ImportJob, ImportJobStatusChange
 from .services import CandidatData, EnrolRow, RowError
 
 logger = logging.getLogger(__name__)
@@ -440,6 +441,31 @@ def _parsed_for_import(job: ImportJob, session: Session) -> ParsedFile:
     return parse_file(_read_job_file(job), job.nom_fichier, session)
 
 
+J = ImportJob.Statut
+
+# The one table of an import's statuses. Only these changes go through the workflow (lock, history row):
+# the progress of a validation or an import is a bare UPDATE of a counter (or a cache key), never a
+# history row, so the import speed is the bench's.
+IMPORT_TRANSITIONS = {
+    J.EN_ATTENTE: {J.EN_COURS},
+    J.EN_COURS: {J.A_CONFIRMER, J.ERREURS, J.ECHEC, J.TERMINE},
+    J.A_CONFIRMER: {J.EN_COURS},
+}
+IMPORTS = Workflow(
+    ImportJob,
+    transitions=IMPORT_TRANSITIONS,
+    history=ImportJobStatusChange,
+    noun=lambda job: "Cet import",
+    pronoun="il",
+)
+FINISH_COMMENTS = {
+    J.A_CONFIRMER: "Fichier validé : prêt à confirmer.",
+    J.ERREURS: "Erreurs à corriger dans le fichier.",
+    J.ECHEC: "Échec de l'import.",
+    J.TERMINE: "Import terminé.",
+}
+
+
 def start_import(*, session: Session, upload, by) -> ImportJob:
     """Store the upload (Django storage) as an ImportJob waiting for validation."""
     content = upload.read()
@@ -453,6 +479,7 @@ def start_import(*, session: Session, upload, by) -> ImportJob:
     )
     job.fichier.save(upload.name, upload, save=False)
     job.save()
+    IMPORTS.record_creation(job, by=by, comment="Fichier déposé.")
     return job
 
 
@@ -461,11 +488,15 @@ def validate_job(job_id: int) -> ImportJob | None:
     Idempotent: a job already validated or imported is left as it is."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.statut not in (ImportJob.Statut.EN_ATTENTE,):
+        if job is None or job.statut not in (J.EN_ATTENTE,):
             return job
-        job.statut = ImportJob.Statut.EN_COURS
-        job.rapport = {"phase": "validation"}
-        job.save(update_fields=["statut", "rapport"])
+        IMPORTS.transition(
+            job,
+            J.EN_COURS,
+            comment="Validation du fichier.",
+            changes={"rapport": {"phase": "validation"}},
+            locked=True,
+        )
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
     try:
         with bulk.collector_paused():
@@ -479,49 +510,62 @@ def validate_job(job_id: int) -> ImportJob | None:
             if not errors:
                 cache.set(parsed_key(job), parsed, PARSED_TTL)
     except FileRejected as exc:
-        return _finish(
-            job, ImportJob.Statut.ERREURS, {"fichier": exc.message, "errors": [], "warnings": []}, 0
-        )
+        return _finish(job, J.ERREURS, {"fichier": exc.message, "errors": [], "warnings": []}, 0)
     except Exception:
         # Never leave the page spinning: the job says it failed, the log keeps the traceback.
         logger.exception("Import %s: validation failed", job.pk)
-        return _finish(job, ImportJob.Statut.ECHEC, {"message": UNEXPECTED, "errors": [], "warnings": []}, 0)
+        return _finish(job, J.ECHEC, {"message": UNEXPECTED, "errors": [], "warnings": []}, 0)
     rapport = {
         "errors": [asdict(e) for e in errors],
         "warnings": [asdict(w) for w in warnings],
         "lignes": parsed.total,
         "apercu": _preview(parsed.rows),
     }
-    statut = ImportJob.Statut.ERREURS if errors else ImportJob.Statut.A_CONFIRMER
+    statut = J.ERREURS if errors else J.A_CONFIRMER
     return _finish(job, statut, rapport, parsed.total)
 
 
-def _finish(job: ImportJob, statut: str, rapport: dict, total: int) -> ImportJob:
-    job.statut = statut
-    job.rapport = rapport
-    job.lignes_total = total
-    job.lignes_traitees = total
-    job.finished_at = (
-        timezone.now()
-        if statut in (ImportJob.Statut.TERMINE, ImportJob.Statut.ERREURS, ImportJob.Statut.ECHEC)
-        else None
+def _finish(job: ImportJob, statut: str, rapport: dict, total: int, *, by=None) -> ImportJob:
+    IMPORTS.transition(
+        job,
+        statut,
+        by=by,
+        comment=FINISH_COMMENTS[statut],
+        changes={
+            "rapport": rapport,
+            "lignes_total": total,
+            "lignes_traitees": total,
+            "finished_at": timezone.now() if statut in (J.TERMINE, J.ERREURS, J.ECHEC) else None,
+        },
     )
-    job.save(update_fields=["statut", "rapport", "lignes_total", "lignes_traitees", "finished_at"])
     return job
 
 
-def claim_for_import(job: ImportJob) -> ImportJob:
+def cannot_confirm(job: ImportJob) -> str | None:
+    """Why "Confirmer l'import" is refused (French), or None: only a validated file, once."""
+    if job.statut != J.A_CONFIRMER:
+        return f"Cet import est « {job.get_statut_display()} » : il ne peut pas être confirmé."
+    return None
+
+
+def can_confirm(job: ImportJob) -> bool:
+    return cannot_confirm(job) is None
+
+
+def claim_for_import(job: ImportJob, *, by=None) -> ImportJob:
     """A→"en cours" once (a second click or a second worker finds it taken)."""
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.statut != ImportJob.Statut.A_CONFIRMER:
-            raise BusinessError(
-                f"Cet import est « {locked.get_statut_display()} » : il ne peut pas être confirmé."
-            )
-        locked.statut = ImportJob.Statut.EN_COURS
-        locked.lignes_traitees = 0
-        locked.rapport = {**(locked.rapport or {}), "phase": "import"}
-        locked.save(update_fields=["statut", "lignes_traitees", "rapport"])
+        locked = IMPORTS.lock(job)
+        if (refusal := cannot_confirm(locked)) is not None:
+            raise BusinessError(refusal, code="transition")
+        IMPORTS.transition(
+            locked,
+            J.EN_COURS,
+            by=by,
+            comment="Import confirmé.",
+            changes={"lignes_traitees": 0, "rapport": {**(locked.rapport or {}), "phase": "import"}},
+            locked=True,
+        )
     return locked
 
 
@@ -531,7 +575,7 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
     from django.contrib.auth import get_user_model
 
     job = ImportJob.objects.get(pk=job_id)
-    if job.statut != ImportJob.Statut.EN_COURS or job.rapport.get("phase") != "import":
+    if job.statut != J.EN_COURS or job.rapport.get("phase") != "import":
         return job
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     session = Session.objects.select_related("produit", "centre").get(pk=job.session_id)
@@ -553,24 +597,28 @@ def confirm_job(job_id: int, *, by_id: int | None, confirm_warnings: bool) -> Im
                     progress=_throttled(lambda n: cache.set(key, n, 3600)),
                 )
                 rapport.update(inscrits=len(numbers), premier=numbers[0], dernier=numbers[-1])
-                return _finish(job, ImportJob.Statut.TERMINE, rapport, len(numbers))
+                return _finish(job, J.TERMINE, rapport, len(numbers), by=by)
     except services.ConfirmationRequired as exc:
         rapport["phase"] = "validation"
         rapport["message"] = "Confirmez l'inscription malgré l'avertissement."
-        job.statut = ImportJob.Statut.A_CONFIRMER
-        job.rapport = rapport | {"warnings_text": exc.warnings}
-        job.save(update_fields=["statut", "rapport"])
+        IMPORTS.transition(
+            job,
+            J.A_CONFIRMER,
+            by=by,
+            comment="Avertissement à confirmer.",
+            changes={"rapport": rapport | {"warnings_text": exc.warnings}},
+        )
         return job
     except services.RowsInvalid as exc:
         rapport.update(errors=[asdict(e) for e in exc.errors], message=exc.message)
-        return _finish(job, ImportJob.Statut.ERREURS, rapport, job.lignes_total)
+        return _finish(job, J.ERREURS, rapport, job.lignes_total, by=by)
     except FileRejected as exc:
         rapport.update(fichier=exc.message)
-        return _finish(job, ImportJob.Statut.ERREURS, rapport, job.lignes_total)
+        return _finish(job, J.ERREURS, rapport, job.lignes_total, by=by)
     except BusinessError as exc:
         rapport.update(message=exc.message)
-        return _finish(job, ImportJob.Statut.ECHEC, rapport, job.lignes_total)
+        return _finish(job, J.ECHEC, rapport, job.lignes_total, by=by)
     except Exception:
         logger.exception("Import %s: enrolment failed", job.pk)
         rapport.update(message=UNEXPECTED)
-        return _finish(job, ImportJob.Statut.ECHEC, rapport, job.lignes_total)
+        return _finish(job, J.ECHEC, rapport, job.lignes_total, by=by)

@@ -5,6 +5,7 @@ from django_countries.fields import CountryField
 
 from centres.models import Genre
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
+from core.models import StatusChange
 from tarifs.models import Motivation
 
 
@@ -303,3 +304,30 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.nom_fichier} ({self.get_statut_display()})"
+
+
+class PreInscriptionStatusChange(StatusChange):
+    pre_inscription = models.ForeignKey(PreInscription, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=PreInscription.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=PreInscription.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut de pré-inscription"
+
+
+class DemandeContactStatusChange(StatusChange):
+    demande = models.ForeignKey(DemandeContact, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=DemandeContact.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=DemandeContact.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut de demande de contact"
+
+
+class ImportJobStatusChange(StatusChange):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=ImportJob.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=ImportJob.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut d'import"

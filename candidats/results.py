@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from core.errors import BusinessError
 from core.spreadsheets import check_xlsx_archive, safe_cell
 from sessions_app.models import Session, SessionStatus
-from sessions_app.services import transition
+from sessions_app.services import SESSIONS
 from tarifs.scales import bareme_for, level_for
 
 from . import tasks
@@ -56,12 +56,23 @@ def scored_epreuves(session: Session) -> list[InscriptionEpreuve]:
     )
 
 
-def _check_entry(session: Session) -> None:
+def cannot_enter_scores(session: Session) -> str | None:
+    """Why scores cannot be entered in this session now (French), or None."""
     if session.statut not in ENTRY_STATUSES:
-        raise BusinessError(
+        return (
             f"La session {session.numero} est « {session.get_statut_display()} » : les scores se saisissent "
             "quand elle est En correction."
         )
+    return None
+
+
+def can_enter_scores(session: Session) -> bool:
+    return cannot_enter_scores(session) is None
+
+
+def _check_entry(session: Session) -> None:
+    if (refusal := cannot_enter_scores(session)) is not None:
+        raise BusinessError(refusal, code="entry")
 
 
 @transaction.atomic
@@ -197,15 +208,27 @@ def missing_scores(session: Session) -> list[InscriptionEpreuve]:
     return [ie for ie in scored_epreuves(session) if (ie.inscription_id, ie.epreuve_id) not in scored]
 
 
+def cannot_publish(session: Session) -> str | None:
+    """Why "Publier les résultats" is refused (French), or None. Missing scores are not a refusal: the
+    publication then asks for a confirmation (`allow_missing`)."""
+    if not SESSIONS.allows(session.statut, S.RESULTATS):
+        return (
+            f"La session {session.numero} est « {session.get_statut_display()} » : seuls les résultats d'une "
+            "session En correction peuvent être publiés."
+        )
+    return None
+
+
+def can_publish(session: Session) -> bool:
+    return cannot_publish(session) is None
+
+
 @transaction.atomic
 def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
     """ "Publier les résultats": Résultats disponibles, then the attestations are rendered by Celery."""
     locked = Session.objects.select_for_update().get(pk=session.pk)
-    if locked.statut != S.CORRECTION:
-        raise BusinessError(
-            f"La session {locked.numero} est « {locked.get_statut_display()} » : seuls les résultats d'une "
-            "session En correction peuvent être publiés."
-        )
+    if (refusal := cannot_publish(locked)) is not None:
+        raise BusinessError(refusal, code="publish")
     missing = missing_scores(locked)
     if missing and not allow_missing:
         n = len(missing)
@@ -217,10 +240,16 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
     comment = "Résultats publiés par le FDA."
     if missing:
         comment += f" Publiés sans {len(missing)} score(s) manquant(s), sur confirmation."
-    transition(locked, S.RESULTATS, by=by, comment=comment)
-    session.statut = locked.statut
     session_id = locked.pk
-    transaction.on_commit(lambda: tasks.render_attestations.delay(session_id))
+    SESSIONS.transition(
+        locked,
+        S.RESULTATS,
+        by=by,
+        comment=comment,
+        locked=True,
+        after_commit=[lambda: tasks.render_attestations.delay(session_id)],
+    )
+    session.statut = locked.statut
 
 
 def results_queryset(session: Session) -> QuerySet[Inscription]:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from core import bulk
 from core.errors import BusinessError
 from core.models import next_number, next_numbers
+from core.workflow import Workflow
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
@@ -40,11 +41,13 @@ from .codes import ACCESS_CODE_REGEX, new_unique_access_code, new_unique_access_
 from .models import (
     Candidat,
     DemandeContact,
+    DemandeContactStatusChange,
     Inscription,
     InscriptionEpreuve,
     InscriptionSource,
     InscriptionStatus,
     PreInscription,
+    PreInscriptionStatusChange,
     person_name,
 )
 
@@ -674,15 +677,37 @@ def create_pre_inscription(
     )
     if epreuves:
         pre.epreuves.set(epreuves)
+    PRE_INSCRIPTIONS.record_creation(pre, comment="Pré-inscription reçue du site de pré-inscription.")
     pk = pre.pk
     transaction.on_commit(lambda: emails.send_pre_inscription_ack(pk))
     return pre
 
 
+PRE_INSCRIPTIONS = Workflow(
+    PreInscription,
+    transitions={
+        PreInscription.Statut.A_TRAITER: {PreInscription.Statut.TRANSFEREE, PreInscription.Statut.DECLINEE}
+    },
+    history=PreInscriptionStatusChange,
+    noun=lambda pre: "Cette pré-inscription",
+)
+
+
+def cannot_handle_pre_inscription(pre: PreInscription) -> str | None:
+    """Why "Transférer" / "Décliner" are refused (French), or None: a pre-registration is handled once."""
+    if pre.statut != PreInscription.Statut.A_TRAITER:
+        return f"Cette pré-inscription est déjà « {pre.get_statut_display()} »."
+    return None
+
+
+def can_handle_pre_inscription(pre: PreInscription) -> bool:
+    return cannot_handle_pre_inscription(pre) is None
+
+
 def _lock_pre(pre: PreInscription) -> PreInscription:
-    locked = PreInscription.objects.select_for_update().get(pk=pre.pk)
-    if locked.statut != PreInscription.Statut.A_TRAITER:
-        raise BusinessError(f"Cette pré-inscription est déjà « {locked.get_statut_display()} ».")
+    locked = PRE_INSCRIPTIONS.lock(pre)
+    if (refusal := cannot_handle_pre_inscription(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
     return locked
 
 
@@ -703,11 +728,14 @@ def transfer_pre_inscription(
         by=by,
         confirm_warnings=confirm_warnings,
     )
-    locked.statut = PreInscription.Statut.TRANSFEREE
-    locked.inscription = result.inscription
-    locked.traitee_par = by
-    locked.traitee_le = timezone.now()
-    locked.save(update_fields=["statut", "inscription", "traitee_par", "traitee_le"])
+    PRE_INSCRIPTIONS.transition(
+        locked,
+        PreInscription.Statut.TRANSFEREE,
+        by=by,
+        comment=f"Transférée dans la session {session.numero} (inscription {result.inscription.numero}).",
+        changes={"inscription": result.inscription, "traitee_par": by, "traitee_le": timezone.now()},
+        locked=True,
+    )
     return result
 
 
@@ -718,13 +746,16 @@ def decline_pre_inscription(pre: PreInscription, *, motif: str, by) -> PreInscri
     if not motif:
         raise BusinessError("Indiquez le motif du refus : il est envoyé au candidat.")
     locked = _lock_pre(pre)
-    locked.statut = PreInscription.Statut.DECLINEE
-    locked.motif_refus = motif
-    locked.traitee_par = by
-    locked.traitee_le = timezone.now()
-    locked.save(update_fields=["statut", "motif_refus", "traitee_par", "traitee_le"])
     pk = locked.pk
-    transaction.on_commit(lambda: emails.send_pre_inscription_declined(pk))
+    PRE_INSCRIPTIONS.transition(
+        locked,
+        PreInscription.Statut.DECLINEE,
+        by=by,
+        comment=motif,
+        changes={"motif_refus": motif, "traitee_par": by, "traitee_le": timezone.now()},
+        locked=True,
+        after_commit=[lambda: emails.send_pre_inscription_declined(pk)],
+    )
     return locked
 
 
@@ -744,15 +775,35 @@ def create_demande_contact(
         produit=produit,
         message=message.strip(),
     )
+    DEMANDES_CONTACT.record_creation(demande, comment="Demande de contact reçue du site de pré-inscription.")
     pk = demande.pk
     transaction.on_commit(lambda: emails.send_contact_ack(pk))
     return demande
 
 
+DEMANDES_CONTACT = Workflow(
+    DemandeContact,
+    transitions={DemandeContact.Statut.A_TRAITER: {DemandeContact.Statut.TRAITEE}},
+    history=DemandeContactStatusChange,
+    noun=lambda demande: "Cette demande de contact",
+)
+
+
+def cannot_handle_contact(demande: DemandeContact) -> str | None:
+    """Why "Répondre" / "Marquer comme traitée" are refused (French), or None."""
+    if not DEMANDES_CONTACT.allows(demande.statut, DemandeContact.Statut.TRAITEE):
+        return "Cette demande de contact est déjà traitée."
+    return None
+
+
+def can_handle_contact(demande: DemandeContact) -> bool:
+    return cannot_handle_contact(demande) is None
+
+
 def _lock_contact(demande: DemandeContact) -> DemandeContact:
-    locked = DemandeContact.objects.select_for_update().get(pk=demande.pk)
-    if locked.statut == DemandeContact.Statut.TRAITEE:
-        raise BusinessError("Cette demande de contact est déjà traitée.")
+    locked = DEMANDES_CONTACT.lock(demande)
+    if (refusal := cannot_handle_contact(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
     return locked
 
 
@@ -763,13 +814,16 @@ def answer_demande_contact(demande: DemandeContact, *, reponse: str, by) -> Dema
     if not reponse:
         raise BusinessError("La réponse est vide.")
     locked = _lock_contact(demande)
-    locked.reponse = reponse
-    locked.statut = DemandeContact.Statut.TRAITEE
-    locked.traitee_par = by
-    locked.traitee_le = timezone.now()
-    locked.save(update_fields=["reponse", "statut", "traitee_par", "traitee_le"])
     pk = locked.pk
-    transaction.on_commit(lambda: emails.send_contact_answer(pk))
+    DEMANDES_CONTACT.transition(
+        locked,
+        DemandeContact.Statut.TRAITEE,
+        by=by,
+        comment="Réponse envoyée par e-mail au candidat.",
+        changes={"reponse": reponse, "traitee_par": by, "traitee_le": timezone.now()},
+        locked=True,
+        after_commit=[lambda: emails.send_contact_answer(pk)],
+    )
     return locked
 
 
@@ -777,8 +831,12 @@ def answer_demande_contact(demande: DemandeContact, *, reponse: str, by) -> Dema
 def close_demande_contact(demande: DemandeContact, *, by) -> DemandeContact:
     """ "Marquer comme traitée" (answered by phone, for instance): no e-mail."""
     locked = _lock_contact(demande)
-    locked.statut = DemandeContact.Statut.TRAITEE
-    locked.traitee_par = by
-    locked.traitee_le = timezone.now()
-    locked.save(update_fields=["statut", "traitee_par", "traitee_le"])
+    DEMANDES_CONTACT.transition(
+        locked,
+        DemandeContact.Statut.TRAITEE,
+        by=by,
+        comment="Marquée comme traitée, sans réponse par e-mail.",
+        changes={"traitee_par": by, "traitee_le": timezone.now()},
+        locked=True,
+    )
     return locked

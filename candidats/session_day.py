@@ -26,6 +26,20 @@ MAX_VIRTUAL_AT_ONCE = 20
 VIRTUAL_STATUSES = frozenset({SessionStatus.OUVERTE, SessionStatus.CLOSE})
 
 
+def cannot_add_virtual(session: Session) -> str | None:
+    """Why no virtual candidate can be added now (French), or None."""
+    if session.statut not in VIRTUAL_STATUSES:
+        return (
+            f"La session est « {session.get_statut_display()} » : les candidats virtuels s'ajoutent tant que "
+            "la session n'est pas mise en correction."
+        )
+    return None
+
+
+def can_add_virtual(session: Session) -> bool:
+    return cannot_add_virtual(session) is None
+
+
 @transaction.atomic
 def add_virtual_candidates(session: Session, count: int, *, by=None) -> list[Inscription]:
     """Add `count` virtual candidates ("VIRTUEL Candidat 1", 2…, numbering continued per session), with every
@@ -34,11 +48,8 @@ def add_virtual_candidates(session: Session, count: int, *, by=None) -> list[Ins
     if not 1 <= count <= MAX_VIRTUAL_AT_ONCE:
         raise BusinessError(f"Indiquez un nombre de candidats virtuels entre 1 et {MAX_VIRTUAL_AT_ONCE}.")
     locked = lock_session(session)
-    if locked.statut not in VIRTUAL_STATUSES:
-        raise BusinessError(
-            f"La session est « {locked.get_statut_display()} » : les candidats virtuels s'ajoutent tant que "
-            "la session n'est pas mise en correction."
-        )
+    if (refusal := cannot_add_virtual(locked)) is not None:
+        raise BusinessError(refusal)
     already = Inscription.objects.filter(session=locked, virtuel=True).count()
     epreuves = list(locked.produit.epreuves.all())
     numbers = next_numbers("inscription", count)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 from core.uploads import serve_file
+from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
 from . import captures, selectors, session_day
@@ -53,6 +54,9 @@ def inscription_detail(request, numero: int):
     """The candidate page: everything held on one enrolment."""
     inscription = _inscription(request, numero)
     attestation = inscription.documents.filter(kind=DocumentKind.ATTESTATION).order_by("-created_at").first()
+    demandes = list(inscription.demandes.all())
+    for demande in demandes:
+        demande.can_reinscribe = can_reinscribe(demande)
     return render(
         request,
         "candidats/inscription_detail.html",
@@ -65,10 +69,11 @@ def inscription_detail(request, numero: int):
                 (captures.PHOTO, "Photo", inscription.photo),
                 (captures.SIGNATURE, "Signature", inscription.signature),
             ],
-            "captures_open": inscription.session.statut in captures.CAPTURE_STATUSES,
+            "captures_open": captures.can_capture_in(inscription.session),
             "reinscription": Inscription.objects.filter(reporte_depuis=inscription)
             .select_related("session__produit")
             .first(),
+            "demandes": demandes,
         },
     )
 

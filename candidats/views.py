@@ -56,7 +56,7 @@ def session_candidats(request, numero: int):
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
             "absences_open": session_day.absences_open(session),
-            "virtual_open": session.statut in session_day.VIRTUAL_STATUSES,
+            "virtual_open": session_day.can_add_virtual(session),
         },
     )
 
@@ -205,6 +205,8 @@ def pre_inscriptions(request):
     page = Paginator(selectors.pre_inscriptions_for_centre(request.centre), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for pre in page:
+        pre.can_handle = services.can_handle_pre_inscription(pre)
     return render(
         request,
         "candidats/pre_inscriptions.html",
@@ -224,8 +226,8 @@ def _pre(request, pk: int) -> PreInscription:
 def pre_inscription_transfer(request, pk: int):
     """ "Transférer" a pre-registration into one of the centre's open sessions (through enrol())."""
     pre = _pre(request, pk)
-    if pre.statut != PreInscription.Statut.A_TRAITER:
-        messages.info(request, f"Cette pré-inscription est déjà « {pre.get_statut_display()} ».")
+    if (refusal := services.cannot_handle_pre_inscription(pre)) is not None:
+        messages.info(request, refusal)
         return redirect("candidats:pre_inscriptions")
     sessions = selectors.transfer_sessions(pre)
     initial = {"epreuves": [e.pk for e in pre.epreuves.all()]}
@@ -272,6 +274,9 @@ def pre_inscription_transfer(request, pk: int):
 @centre_view()
 def pre_inscription_decline(request, pk: int):
     pre = _pre(request, pk)
+    if (refusal := services.cannot_handle_pre_inscription(pre)) is not None:
+        messages.info(request, refusal)
+        return redirect("candidats:pre_inscriptions")
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,6 +300,8 @@ def contacts(request):
     page = Paginator(selectors.contacts_for_centre(request.centre), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for demande in page:
+        demande.can_handle = services.can_handle_contact(demande)
     return render(
         request,
         "candidats/contacts.html",
@@ -316,7 +323,11 @@ def contact_detail(request, pk: int):
         else:
             messages.success(request, f"Votre réponse a été envoyée à {demande.email}.")
             return redirect("candidats:contacts")
-    return render(request, "candidats/contact_detail.html", {"demande": demande, "form": form})
+    return render(
+        request,
+        "candidats/contact_detail.html",
+        {"demande": demande, "form": form, "can_handle": services.can_handle_contact(demande)},
+    )
 
 
 @require_POST

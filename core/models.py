@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class Sequence(models.Model):
@@ -44,3 +46,28 @@ def next_numbers(name: str, count: int) -> range:
         if count > 1:
             Sequence.objects.filter(name=name).update(last_value=models.F("last_value") + (count - 1))
         return range(first, first + count)
+
+
+class StatusChange(models.Model):
+    """One status change of an object (who, when, from, to, comment), written by `core.workflow` only.
+
+    Each status machine has its concrete history: a subclass with a ForeignKey to its object and, so that
+    the back office shows labels, `from_status`/`to_status` redeclared with the machine's choices."""
+
+    from_status = models.CharField("de", max_length=20, blank=True)
+    to_status = models.CharField("vers", max_length=20)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+        verbose_name = "changement de statut"

@@ -16,6 +16,7 @@ from .correction import process_anomalie
 from .models import (
     Amenagement,
     Anomalie,
+    AnomalieStatusChange,
     Demande,
     DemandeStatusChange,
     Dispense,
@@ -193,8 +194,13 @@ class DemandeStatusChangeAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
+class AnomalieStatusChangeInline(StatusHistoryInline):
+    model = AnomalieStatusChange
+
+
 @admin.register(Anomalie)
 class AnomalieAdmin(admin.ModelAdmin):
+    inlines = (AnomalieStatusChangeInline,)
     list_display = (
         "session",
         "centre",

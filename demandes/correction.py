@@ -20,14 +20,24 @@ from django.utils import timezone
 from candidats.models import Inscription, InscriptionStatus
 from core.errors import BusinessError
 from core.pdf import PDF_MIMETYPE, render_pdf
+from core.workflow import Workflow
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
-from sessions_app.services import _delete_after_commit, _store, transition
+from sessions_app.services import SESSIONS, _delete_after_commit, _store
 from tarifs.models import Epreuve
 
 from . import tasks
-from .models import Anomalie
+from .models import Anomalie, AnomalieStatusChange
 
 S = SessionStatus
+
+# The one table of an anomaly line's statuses: declared by the centre, processed by the chargé(e).
+ANOMALIE_TRANSITIONS = {Anomalie.Statut.EN_COURS: {Anomalie.Statut.TRAITEE}}
+ANOMALIES = Workflow(
+    Anomalie,
+    transitions=ANOMALIE_TRANSITIONS,
+    history=AnomalieStatusChange,
+    noun=lambda anomalie: f"L'anomalie « {anomalie.get_kind_display()} »",
+)
 
 
 @dataclass(frozen=True)
@@ -129,15 +139,22 @@ def _check_lines(session: Session, lines: Sequence[AnomalyLine]) -> None:
             raise BusinessError(f"Anomalie {number} : choisissez le candidat virtuel utilisé.")
 
 
-def check_can_start(session: Session, today=None) -> None:
+def cannot_put_in_correction(session: Session, today=None) -> str | None:
+    """Why "Mettre en correction" is refused now (French), or None: the session page shows the button,
+    the correction page and the action refuse, all from this one answer."""
     today = today or timezone.localdate()
     if session.statut != S.CLOSE:
-        raise BusinessError(
+        return (
             f"La session est « {session.get_statut_display()} » : seule une session aux inscriptions closes "
             "peut être mise en correction."
         )
     if session.date >= today:
-        raise BusinessError("La mise en correction n'est possible qu'une fois la date de la session passée.")
+        return "La mise en correction n'est possible qu'une fois la date de la session passée."
+    return None
+
+
+def can_put_in_correction(session: Session, today=None) -> bool:
+    return cannot_put_in_correction(session, today) is None
 
 
 @transaction.atomic
@@ -146,7 +163,8 @@ def put_in_correction(
 ) -> str:
     """ "Mettre en correction". Returns the new status (En correction, or Anomalies en cours de traitement)."""
     locked = Session.objects.select_for_update().select_related("produit", "centre").get(pk=session.pk)
-    check_can_start(locked)
+    if (refusal := cannot_put_in_correction(locked)) is not None:
+        raise BusinessError(refusal, code="correction")
     lines = list(lines)
     _check_lines(locked, lines)
     check = readiness(locked, lines)
@@ -163,9 +181,9 @@ def put_in_correction(
     if check.missing:
         comment += " Points manquants : " + " ".join(check.missing) + f" Raison donnée : {reason}"
     if not lines:
-        transition(locked, S.CORRECTION, by=by, comment=comment)
+        SESSIONS.transition(locked, S.CORRECTION, by=by, comment=comment, locked=True)
     else:
-        Anomalie.objects.bulk_create(
+        created = Anomalie.objects.bulk_create(
             [
                 Anomalie(
                     session=locked,
@@ -178,17 +196,35 @@ def put_in_correction(
                 for line in lines
             ]
         )
+        ANOMALIES.record_creation(
+            *created, by=by, comment="Déclarée par le centre sur la feuille d'anomalies."
+        )
         n = len(lines)
-        transition(
+        session_id = locked.pk
+        SESSIONS.transition(
             locked,
             S.ANOMALIES,
             by=by,
             comment=f"{comment} Feuille d'anomalies : {n} ligne{'s' if n > 1 else ''}.",
+            locked=True,
+            after_commit=[lambda: tasks.render_anomalies_sheet.delay(session_id)],
         )
-        session_id = locked.pk
-        transaction.on_commit(lambda: tasks.render_anomalies_sheet.delay(session_id))
     session.statut = locked.statut
     return locked.statut
+
+
+def cannot_process(anomalie: Anomalie) -> str | None:
+    """Why this line cannot be marked processed (French), or None."""
+    if not ANOMALIES.allows(anomalie.statut, Anomalie.Statut.TRAITEE):
+        return (
+            f"L'anomalie « {anomalie.get_kind_display()} » de la session {anomalie.session.numero} est déjà "
+            "traitée."
+        )
+    return None
+
+
+def can_process(anomalie: Anomalie) -> bool:
+    return cannot_process(anomalie) is None
 
 
 @transaction.atomic
@@ -197,24 +233,30 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
     went to En correction."""
     session = Session.objects.select_for_update().get(pk=anomalie.session_id)
     locked = Anomalie.objects.select_for_update().get(pk=anomalie.pk)
-    if locked.statut == Anomalie.Statut.TRAITEE:
-        raise BusinessError(
-            f"L'anomalie « {locked.get_kind_display()} » de la session {session.numero} est déjà traitée."
-        )
-    locked.statut = Anomalie.Statut.TRAITEE
-    locked.processed_by = by
-    locked.processed_at = timezone.now()
-    locked.processing_comment = (comment or "").strip()
-    locked.save(update_fields=["statut", "processed_by", "processed_at", "processing_comment"])
-    anomalie.statut = locked.statut
+    locked.session = session
+    if (refusal := cannot_process(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
     session_id = session.pk
-    transaction.on_commit(
-        lambda: tasks.render_anomalies_sheet.delay(session_id)
-    )  # the sheet shows the processing
+    comment = (comment or "").strip()
+    ANOMALIES.transition(
+        locked,
+        Anomalie.Statut.TRAITEE,
+        by=by,
+        comment=comment,
+        changes={"processed_by": by, "processed_at": timezone.now(), "processing_comment": comment},
+        locked=True,
+        # The sheet shows the processing.
+        after_commit=[lambda: tasks.render_anomalies_sheet.delay(session_id)],
+    )
+    anomalie.statut = locked.statut
     remaining = Anomalie.objects.filter(session=session, statut=Anomalie.Statut.EN_COURS).exists()
     if session.statut == S.ANOMALIES and not remaining:
-        transition(
-            session, S.CORRECTION, by=by, comment="Anomalies traitées par le FDA : session en correction."
+        SESSIONS.transition(
+            session,
+            S.CORRECTION,
+            by=by,
+            comment="Anomalies traitées par le FDA : session en correction.",
+            locked=True,
         )
         return True
     return False

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
+from core.models import StatusChange
 
 
 class DemandeKind(models.TextChoices):
@@ -182,19 +183,13 @@ class Report(Demande):
         verbose_name = "report"
 
 
-class DemandeStatusChange(models.Model):
+class DemandeStatusChange(StatusChange):
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique")
     from_status = models.CharField("de", max_length=20, choices=DemandeStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=20, choices=DemandeStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    comment = models.TextField("commentaire", blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = "changement de statut de demande"
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.demande} : {self.get_from_status_display()} → {self.get_to_status_display()}"
@@ -253,6 +248,15 @@ class Anomalie(models.Model):
 
     def __str__(self):
         return f"{self.session.numero} — {self.get_kind_display()}"
+
+
+class AnomalieStatusChange(StatusChange):
+    anomalie = models.ForeignKey(Anomalie, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=Anomalie.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=Anomalie.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut d'anomalie"
 
 
 class Notification(models.Model):

@@ -19,6 +19,7 @@ from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource,
 from core.errors import BusinessError
 from core.models import next_number
 from core.uploads import safe_filename, validate_attachment
+from core.workflow import Workflow
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
 from . import tasks
@@ -31,6 +32,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     D.VALIDEE: frozenset(),
     D.REFUSEE: frozenset(),
 }
+DEMANDES = Workflow(
+    Demande,
+    transitions=TRANSITIONS,
+    history=DemandeStatusChange,
+    noun=lambda demande: f"La demande n°{demande.numero}",
+)
 
 # When each kind may be filed, and what the centre reads otherwise.
 WINDOWS: dict[str, tuple[frozenset[str], str]] = {
@@ -148,9 +155,7 @@ def file_demande(
         document.fichier.save(name, upload, save=False)
         document.save()
         demande.justificatifs.add(document)
-    DemandeStatusChange.objects.create(
-        demande=demande, from_status="", to_status=D.EN_COURS, by=by, comment="Demande déposée par le centre."
-    )
+    DEMANDES.record_creation(demande, by=by, comment="Demande déposée par le centre.")
     if kind == K.FRAUDE:
         # The guide shows a declared fraude in INFORMATIONS at once: "… est en cours d'étude par le FDA."
         _notify_centre(demande)
@@ -203,6 +208,17 @@ def _apply(demande: Demande, inscription: Inscription) -> None:
             transaction.on_commit(lambda: candidats_tasks.rerender_bon_de_commande.delay(session_id))
 
 
+def cannot_decide(demande: Demande) -> str | None:
+    """Why FDA cannot accept or refuse this request now (French), or None: it is decided once."""
+    if not DEMANDES.allows(demande.statut, D.VALIDEE):
+        return f"La demande n°{demande.numero} est déjà « {demande.get_statut_display()} »."
+    return None
+
+
+def can_decide(demande: Demande) -> bool:
+    return cannot_decide(demande) is None
+
+
 @transaction.atomic
 def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
     """Accept or refuse a request; refused when it was already decided."""
@@ -211,23 +227,22 @@ def decide(demande: Demande, *, accept: bool, by, comment: str = "") -> Demande:
         .select_related("inscription__candidat", "inscription__session__produit", "centre")
         .get(pk=demande.pk)
     )
-    target = D.VALIDEE if accept else D.REFUSEE
-    if target not in TRANSITIONS[locked.statut]:
-        raise BusinessError(f"La demande n°{locked.numero} est déjà « {locked.get_statut_display()} ».")
-    before = locked.statut
-    locked.statut = target
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.decision_comment = (comment or "").strip()
-    locked.save(update_fields=["statut", "decided_by", "decided_at", "decision_comment"])
-    DemandeStatusChange.objects.create(
-        demande=locked, from_status=before, to_status=target, by=by, comment=locked.decision_comment
+    if (refusal := cannot_decide(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
+    demande_id = locked.pk
+    comment = (comment or "").strip()
+    DEMANDES.transition(
+        locked,
+        D.VALIDEE if accept else D.REFUSEE,
+        by=by,
+        comment=comment,
+        changes={"decided_by": by, "decided_at": timezone.now(), "decision_comment": comment},
+        locked=True,
+        after_commit=[lambda: tasks.send_decision_email.delay(demande_id)],
     )
     if accept:
         _apply(locked, Inscription.objects.select_for_update(of=("self",)).get(pk=locked.inscription_id))
     _notify_centre(locked)
-    demande_id = locked.pk
-    transaction.on_commit(lambda: tasks.send_decision_email.delay(demande_id))
     demande.statut, demande.decided_by, demande.decided_at = locked.statut, by, locked.decided_at
     return locked
 
@@ -246,13 +261,22 @@ def reinscription_sessions(demande: Demande):
     )
 
 
-def check_can_reinscribe(demande: Demande) -> None:
+def cannot_reinscribe(demande: Demande) -> str | None:
+    """Why "Réinscrire le candidat" is refused (French), or None: a validated report, once."""
     if demande.kind != K.REPORT or demande.statut != D.VALIDEE:
-        raise BusinessError("Seule une demande de report validée permet de réinscrire le candidat.")
+        return "Seule une demande de report validée permet de réinscrire le candidat."
     if demande.inscription.statut != InscriptionStatus.INSCRIT:
-        raise BusinessError(
-            f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit."
-        )
+        return f"Le candidat de l'inscription {demande.inscription.numero} a déjà été réinscrit."
+    return None
+
+
+def can_reinscribe(demande: Demande) -> bool:
+    return cannot_reinscribe(demande) is None
+
+
+def check_can_reinscribe(demande: Demande) -> None:
+    if (refusal := cannot_reinscribe(demande)) is not None:
+        raise BusinessError(refusal, code="reinscription")
 
 
 @transaction.atomic

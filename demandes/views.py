@@ -79,6 +79,8 @@ def liste(request):
     params = request.GET.copy()
     params.pop("page", None)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    for demande in page:
+        demande.can_reinscribe = services.can_reinscribe(demande)
     return render(
         request, "demandes/liste.html", {"form": form, "page": page, "query_string": params.urlencode()}
     )
@@ -92,10 +94,8 @@ def reinscrire(request, numero: int):
         request.centre,
         numero=numero,
     )
-    try:
-        services.check_can_reinscribe(demande)
-    except BusinessError as exc:
-        messages.error(request, exc.message)
+    if (refusal := services.cannot_reinscribe(demande)) is not None:
+        messages.error(request, refusal)
         return redirect("candidats:inscription", numero=demande.inscription.numero)
     form = ReinscriptionForm(request.POST or None, sessions=services.reinscription_sessions(demande))
     if request.method == "POST" and form.is_valid():

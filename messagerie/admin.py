@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from core.admin import StatusHistoryInline
 from core.errors import BusinessError
 
 from . import services
 from .forms import MultipleFileField
-from .models import Conversation, Message, PieceJointe
+from .models import Conversation, ConversationStatusChange, Message, PieceJointe
 
 
 class UnreadByFdaFilter(admin.SimpleListFilter):
@@ -74,14 +75,19 @@ class ConversationAdminForm(forms.ModelForm):
             self.add_error("reponse", "Écrivez un message pour accompagner les pièces jointes.")
         if not self.instance.pk and not cleaned.get("reponse", "").strip():
             self.add_error("reponse", "Le message est obligatoire.")
-        if self.instance.pk and self.instance.statut == Conversation.Statut.FERMEE and cleaned.get("reponse"):
-            self.add_error("reponse", "Cette conversation est fermée : il n'est plus possible d'y répondre.")
+        if self.instance.pk and cleaned.get("reponse") and (refusal := services.cannot_reply(self.instance)):
+            self.add_error("reponse", refusal)
         return cleaned
+
+
+class ConversationStatusChangeInline(StatusHistoryInline):
+    model = ConversationStatusChange
 
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     form = ConversationAdminForm
+    inlines = (ConversationStatusChangeInline,)
     list_display = ("titre", "centre", "service", "statut", "assigned_to", "last_message_at", "a_lire")
     # No centre filter nor date hierarchy: at national scale one lists a thousand centres and the other
     # scans every conversation at each display (make bench); the search finds a centre by code or name.
@@ -243,7 +249,7 @@ class ConversationAdmin(admin.ModelAdmin):
             obj.save(update_fields=changed)
         if body:
             services.reply(obj, body=body, attachments=attachments, by=request.user)
-        if form.cleaned_data.get("fermer") and obj.statut != Conversation.Statut.FERMEE:
+        if form.cleaned_data.get("fermer") and services.can_close(obj):
             services.close_conversation(obj, by=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from centres.models import ServiceFDA
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
+from core.models import StatusChange
 
 
 class ConversationQuerySet(CentreScopedQuerySet):
@@ -69,6 +70,15 @@ class Conversation(models.Model):
 
     def __str__(self):
         return self.titre
+
+
+class ConversationStatusChange(StatusChange):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=Conversation.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=Conversation.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut de conversation"
 
 
 class Message(models.Model):

@@ -13,9 +13,10 @@ from django.utils import timezone
 from centres.models import ServiceFDA
 from core.errors import BusinessError
 from core.uploads import MAX_ATTACHMENTS, safe_filename, validate_attachment
+from core.workflow import Workflow
 
 from . import tasks
-from .models import Conversation, Message, PieceJointe
+from .models import Conversation, ConversationStatusChange, Message, PieceJointe
 
 S = Conversation.Statut
 
@@ -24,13 +25,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.OUVERTE: frozenset({S.FERMEE}),
     S.FERMEE: frozenset(),
 }
+CONVERSATIONS = Workflow(
+    Conversation,
+    transitions=TRANSITIONS,
+    history=ConversationStatusChange,
+    noun=lambda conversation: f"La conversation « {conversation.titre} »",
+)
 
 CENTRE = "centre"
 FDA = "fda"
-
-
-def _lock(conversation: Conversation) -> Conversation:
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
 
 
 def _add_message(
@@ -94,16 +97,28 @@ def start_conversation(
         created_by=by,
         assigned_to=assigned_to,
     )
+    CONVERSATIONS.record_creation(conversation, by=by, comment="Conversation créée.")
     _add_message(conversation, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
     return conversation
+
+
+def cannot_reply(conversation: Conversation) -> str | None:
+    """Why nobody may answer in this conversation any more (French), or None."""
+    if conversation.statut == S.FERMEE:
+        return "Cette conversation est fermée : il n'est plus possible d'y répondre."
+    return None
+
+
+def can_reply(conversation: Conversation) -> bool:
+    return cannot_reply(conversation) is None
 
 
 @transaction.atomic
 def reply(conversation: Conversation, *, body: str, attachments: Iterable = (), by) -> Message:
     """A reply from either side: FDA staff answer as FDA, centre users as their centre."""
-    locked = _lock(conversation)
-    if locked.statut == S.FERMEE:
-        raise BusinessError("Cette conversation est fermée : il n'est plus possible d'y répondre.")
+    locked = CONVERSATIONS.lock(conversation)
+    if (refusal := cannot_reply(locked)) is not None:
+        raise BusinessError(refusal, code="closed")
     message = _add_message(locked, body=body, attachments=attachments, by=by, from_fda=bool(by.is_staff))
     _refresh(conversation, locked)
     return message
@@ -117,14 +132,25 @@ def mark_read(conversation: Conversation, side: str) -> None:
     setattr(conversation, field, now)
 
 
+def cannot_close(conversation: Conversation) -> str | None:
+    if not CONVERSATIONS.allows(conversation.statut, S.FERMEE):
+        return "Cette conversation est déjà fermée."
+    return None
+
+
+def can_close(conversation: Conversation) -> bool:
+    return cannot_close(conversation) is None
+
+
 @transaction.atomic
-def close_conversation(conversation: Conversation, *, by) -> Conversation:
-    locked = _lock(conversation)
-    if S.FERMEE not in TRANSITIONS[locked.statut]:
-        raise BusinessError("Cette conversation est déjà fermée.")
-    locked.statut = S.FERMEE
-    locked.closed_at = timezone.now()
-    locked.save(update_fields=["statut", "closed_at"])
+def close_conversation(conversation: Conversation, *, by, comment: str = "") -> Conversation:
+    """ "Fermer la conversation" ("Conversation fermée"): nobody can answer in it any more."""
+    locked = CONVERSATIONS.lock(conversation)
+    if (refusal := cannot_close(locked)) is not None:
+        raise BusinessError(refusal, code="transition")
+    CONVERSATIONS.transition(
+        locked, S.FERMEE, by=by, comment=comment, changes={"closed_at": timezone.now()}, locked=True
+    )
     _refresh(conversation, locked)
     return conversation
 

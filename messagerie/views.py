@@ -59,6 +59,7 @@ def _render_detail(request, conversation, form, status=200):
             "messages_list": selectors.conversation_messages(conversation),
             "lu_par_fda": selectors.is_read_by_fda(conversation),
             "form": form,
+            "can_reply": services.can_reply(conversation),
         },
         status=status,
     )

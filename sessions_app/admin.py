@@ -15,6 +15,7 @@ from core.uploads import safe_filename, validate_attachment
 from .admin_results import ResultsAdminMixin
 from .models import (
     BonDeCommande,
+    BonDeCommandeStatusChange,
     Document,
     DocumentKind,
     Session,
@@ -201,8 +202,13 @@ class DocumentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class BonDeCommandeStatusChangeInline(StatusHistoryInline):
+    model = BonDeCommandeStatusChange
+
+
 @admin.register(BonDeCommande)
 class BonDeCommandeAdmin(admin.ModelAdmin):
+    inlines = (BonDeCommandeStatusChangeInline,)
     list_display = ("session", "centre", "statut", "montant_total", "signed_by", "signed_at", "created_at")
     list_filter = ("statut", "session__centre", "session__produit", "signed_at")
     search_fields = ("session__numero__exact", "session__centre__code", "session__centre__nom")

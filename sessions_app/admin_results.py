@@ -88,7 +88,8 @@ class ResultsAdminMixin:
             "session": session,
             "opts": self.model._meta,
             "lines": sat,
-            "editable": session.statut in results.ENTRY_STATUSES,
+            "editable": results.can_enter_scores(session),
+            "can_publish": results.can_publish(session),
             "nb_missing": sum(1 for ie in sat if ie.result is None),
         }
         return TemplateResponse(request, "sessions_app/admin_resultats.html", context)

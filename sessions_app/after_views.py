@@ -71,10 +71,8 @@ def _session(request, numero: int) -> Session:
 @centre_view(roles=STAFF_ROLES)
 def mise_en_correction(request, numero: int):
     session = _session(request, numero)
-    try:
-        correction.check_can_start(session)
-    except BusinessError as exc:
-        messages.error(request, exc.message)
+    if (refusal := correction.cannot_put_in_correction(session)) is not None:
+        messages.error(request, refusal)
         return redirect("sessions:detail", numero=numero)
     check = correction.readiness(session)
     # One line ready for each virtual candidate that must be justified, plus three free lines.
@@ -114,7 +112,7 @@ def mise_en_correction(request, numero: int):
 def resultats(request, numero: int):
     """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
     session = _session(request, numero)
-    published = session.statut in attestations.PUBLISHED
+    published = attestations.results_published(session)
     documents = (
         dict(
             Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(
@@ -139,7 +137,7 @@ def resultats(request, numero: int):
 
 
 def _published_or_redirect(request, session):
-    if session.statut not in attestations.PUBLISHED:
+    if not attestations.results_published(session):
         messages.error(request, "Les résultats de cette session ne sont pas encore publiés.")
         return redirect("sessions:resultats", numero=session.numero)
     return None

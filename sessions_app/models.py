@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
+from core.models import StatusChange
 
 from .closure import closes_at_for
 
@@ -156,24 +157,13 @@ class SessionTarif(models.Model):
         return f"{self.epreuve or 'Tarif unique'} : {self.montant} €"
 
 
-class SessionStatusChange(models.Model):
+class SessionStatusChange(StatusChange):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="historique")
     from_status = models.CharField("de", max_length=20, choices=SessionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=20, choices=SessionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    comment = models.TextField("commentaire", blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = "changement de statut de session"
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.session.numero} : {self.get_from_status_display()} → {self.get_to_status_display()}"
@@ -275,3 +265,12 @@ class BonDeCommande(models.Model):
 
     def __str__(self):
         return f"{self.session.numero}_bon_commande ({self.get_statut_display()})"
+
+
+class BonDeCommandeStatusChange(StatusChange):
+    bon = models.ForeignKey(BonDeCommande, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=BonDeCommande.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=BonDeCommande.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut de bon de commande"

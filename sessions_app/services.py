@@ -1,9 +1,11 @@
 """Session business actions: creation, the status workflow (ONE transition table), the D-2 closure and
 the session documents (bon de commande, codes d'accès).
 
-Every status change goes through `transition()`: row lock, check against TRANSITIONS, `update_fields`,
-one SessionStatusChange row. Named actions (open_enrolment, cancel_session, close_enrolment, …) add
-their own guards on top. Side effects (PDF rendering) are queued with `transaction.on_commit`."""
+Every status change goes through `SESSIONS.transition()` (core.workflow): row lock, check against
+TRANSITIONS, `update_fields`, one SessionStatusChange row, side effects after commit. Named actions
+(open_enrolment, cancel_session, close_enrolment, …) add their own preconditions on top, each stated once
+in a `cannot_<action>()` function that says why (French) or returns None; the pages ask the same function
+(`can_<action>()`) to show or hide the button."""
 
 from __future__ import annotations
 
@@ -20,12 +22,15 @@ from core.errors import BusinessError
 from core.formats import euros
 from core.models import next_number
 from core.text import clean
+from core.workflow import Workflow
 from tarifs.keys import clean_tarifs
 from tarifs.models import Epreuve, Produit
 from tarifs.services import set_tarifs
 
 from .closure import PARIS, closes_at_for
 from .models import (
+    BonDeCommande,
+    BonDeCommandeStatusChange,
     Document,
     Session,
     SessionStatus,
@@ -48,34 +53,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.ANNULEE: frozenset(),
 }
 
+SESSIONS = Workflow(
+    Session,
+    transitions=TRANSITIONS,
+    history=SessionStatusChange,
+    noun=lambda session: f"La session {session.numero}",
+)
+
 OPEN_STATUSES = (S.PLANIFIEE, S.OUVERTE)
-
-
-def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
-
-
-def _lock(session: Session) -> Session:
-    return Session.objects.select_for_update().get(pk=session.pk)
-
-
-@transaction.atomic
-def transition(session: Session, to: str, *, by=None, comment: str = "") -> SessionStatusChange:
-    """Move `session` to status `to` if the table allows it; lock the row, record who/when/from/to."""
-    locked = _lock(session)
-    from_status = locked.statut
-    if not can_transition(from_status, to):
-        raise BusinessError(
-            f"La session {locked.numero} est « {S(from_status).label} » : "
-            f"elle ne peut pas passer au statut « {S(to).label} ».",
-            code="transition",
-        )
-    locked.statut = to
-    locked.save(update_fields=["statut"])
-    session.statut = to
-    return SessionStatusChange.objects.create(
-        session=locked, from_status=from_status, to_status=to, by=by, comment=comment
-    )
 
 
 # --- Creation -------------------------------------------------------------------------------------
@@ -164,10 +149,8 @@ def create_session(
     SessionTarif.objects.bulk_create(
         [SessionTarif(session=session, epreuve_id=key, montant=amount) for key, amount in montants.items()]
     )
-    SessionStatusChange.objects.create(
-        session=session, from_status="", to_status=S.PLANIFIEE, by=by, comment="Création de la session."
-    )
-    transition(session, S.OUVERTE, by=by, comment="Inscriptions ouvertes à la création.")
+    SESSIONS.record_creation(session, by=by, comment="Création de la session.")
+    SESSIONS.transition(session, S.OUVERTE, by=by, comment="Inscriptions ouvertes à la création.")
     if enregistrer_tarif:
         set_tarifs(centre=centre, produit=produit, montants=montants, by=by)
     return session
@@ -390,26 +373,50 @@ def check_enrolment_open(session: Session, now: dt.datetime | None = None) -> No
 # --- Named transitions ----------------------------------------------------------------------------
 
 
+def cannot_open_enrolment(session: Session) -> str | None:
+    """Why "Ouvrir les inscriptions" is refused now (French), or None when it is possible."""
+    if session.statut == S.PLANIFIEE and not session.enrolment_open():
+        return "La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes."
+    return SESSIONS.refusal(session, S.OUVERTE)
+
+
+def can_open_enrolment(session: Session) -> bool:
+    return cannot_open_enrolment(session) is None
+
+
 def open_enrolment(session: Session, *, by=None) -> SessionStatusChange:
     with transaction.atomic():
-        locked = _lock(session)
-        if locked.statut == S.PLANIFIEE and not locked.enrolment_open():
-            raise BusinessError(
-                "La date de clôture des inscriptions est passée : elles ne peuvent plus être ouvertes."
-            )
-        return transition(session, S.OUVERTE, by=by, comment="Ouverture des inscriptions.")
+        locked = SESSIONS.lock(session)
+        if (refusal := cannot_open_enrolment(locked)) is not None:
+            raise BusinessError(refusal, code="open")
+        change = SESSIONS.transition(
+            locked, S.OUVERTE, by=by, comment="Ouverture des inscriptions.", locked=True
+        )
+    session.statut = locked.statut
+    return change
+
+
+def cannot_cancel(session: Session) -> str | None:
+    """A session can be cancelled while its enrolments are open (before the D-2 closure instant)."""
+    if session.statut not in OPEN_STATUSES or not session.enrolment_open():
+        return f"La session {session.numero} ne peut plus être annulée : ses inscriptions sont closes."
+    return None
+
+
+def can_cancel(session: Session) -> bool:
+    return cannot_cancel(session) is None
 
 
 def cancel_session(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    """A session can be cancelled while its enrolments are open (before the D-2 closure instant)."""
     with transaction.atomic():
-        locked = _lock(session)
-        if locked.statut not in OPEN_STATUSES or not locked.enrolment_open():
-            raise BusinessError(
-                f"La session {locked.numero} ne peut plus être annulée : ses inscriptions sont closes.",
-                code="cancel",
-            )
-        return transition(session, S.ANNULEE, by=by, comment=comment or "Session annulée par le centre.")
+        locked = SESSIONS.lock(session)
+        if (refusal := cannot_cancel(locked)) is not None:
+            raise BusinessError(refusal, code="cancel")
+        change = SESSIONS.transition(
+            locked, S.ANNULEE, by=by, comment=comment or "Session annulée par le centre.", locked=True
+        )
+    session.statut = locked.statut
+    return change
 
 
 def close_enrolment(
@@ -425,38 +432,16 @@ def close_enrolment(
 
     Idempotent: returns False and changes nothing when the session is no longer open."""
     with transaction.atomic():
-        locked = _lock(session)
+        locked = SESSIONS.lock(session)
         if locked.statut not in OPEN_STATUSES:
             session.statut = locked.statut
             return False
-        transition(locked, S.CLOSE, by=by, comment=comment or "Clôture des inscriptions (J-2).")
+        SESSIONS.transition(
+            locked, S.CLOSE, by=by, comment=comment or "Clôture des inscriptions (J-2).", locked=True
+        )
         session.statut = locked.statut
         queue_documents([locked.pk])
     return True
-
-
-def _check_date_passed(session: Session) -> None:
-    if session.date >= timezone.localdate():
-        raise BusinessError("La mise en correction n'est possible qu'une fois la date de la session passée.")
-
-
-def declare_anomalies(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    _check_date_passed(session)
-    return transition(session, S.ANOMALIES, by=by, comment=comment or "Anomalies déclarées par le centre.")
-
-
-def start_correction(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    if session.statut == S.CLOSE:
-        _check_date_passed(session)
-    return transition(session, S.CORRECTION, by=by, comment=comment or "Mise en correction.")
-
-
-def publish_results(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    return transition(session, S.RESULTATS, by=by, comment=comment or "Résultats disponibles.")
-
-
-def archive_session(session: Session, *, by=None, comment: str = "") -> SessionStatusChange:
-    return transition(session, S.CLOTUREE, by=by, comment=comment or "Session clôturée.")
 
 
 # --- The D-2 job ----------------------------------------------------------------------------------
@@ -474,14 +459,15 @@ def close_due_sessions(
     Set-based, by batches: lock the due rows (SKIP LOCKED on PostgreSQL: a row another run holds is
     being closed by it), one UPDATE, one INSERT of their history rows (a single statement on
     PostgreSQL), one task that queues their documents. After an outage 10,000 due sessions close in about the time of a
-    bare UPDATE, not in 10,000 transactions. The statuses moved are those the TRANSITIONS table lets
+    bare UPDATE, not in 10,000 transactions: the one set-based path beside SESSIONS.transition(), it
+    writes the same history rows. The statuses moved are those the TRANSITIONS table lets
     go to "close", so running twice (or twice at once) changes nothing more. Closed sessions still
     without their documents (a failed render) get their rendering queued again."""
     now = now or timezone.now()
     missing = list(
         Session.objects.filter(statut=S.CLOSE, bon_de_commande__isnull=True).values_list("pk", flat=True)
     )
-    closable = [status for status in OPEN_STATUSES if can_transition(status, S.CLOSE)]
+    closable = [status for status in OPEN_STATUSES if SESSIONS.allows(status, S.CLOSE)]
     close_batch = _close_batch_postgresql if connection.vendor == "postgresql" else _close_batch_orm
     closed: list[int] = []
     while True:
@@ -559,3 +545,33 @@ def _store(document: Document, filename: str, content: bytes) -> str | None:
 def _delete_after_commit(storage, name: str | None) -> None:
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+BON_TRANSITIONS = {BonDeCommande.Statut.NON_SIGNE: {BonDeCommande.Statut.SIGNE}}
+
+BONS = Workflow(
+    BonDeCommande,
+    transitions=BON_TRANSITIONS,
+    history=BonDeCommandeStatusChange,
+    noun=lambda bon: "Ce bon de commande",
+    pronoun="il",
+)
+
+
+def cannot_sign(bon: BonDeCommande | None, commande=None) -> str | None:
+    """Why "Signer" is refused for this bon de commande (French), or None. With its order lines
+    (`commande_for(session)`), FDA's prices missing for the session's date refuse it too."""
+    if bon is None:
+        return "Le bon de commande de cette session n'est pas encore disponible."
+    if not BONS.allows(bon.statut, BonDeCommande.Statut.SIGNE):
+        return "Ce bon de commande est déjà signé."
+    if commande is not None and commande.prix_manquants:
+        return (
+            "Des prix du Français des affaires manquent pour la date de cette session : le bon de commande "
+            "ne peut pas encore être signé. Contactez votre chargé(e) de clientèle."
+        )
+    return None
+
+
+def can_sign(bon: BonDeCommande | None, commande=None) -> bool:
+    return cannot_sign(bon, commande) is None

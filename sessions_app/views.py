@@ -11,20 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from candidats import billing
+from candidats import attestations, billing
 from candidats import documents as session_documents
 from candidats.session_day import absences_open
 from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 from core.uploads import serve_file
+from demandes import correction
 from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
 
 from . import selectors, services
 from .filters import DEFAULT_SORT, SessionFilter
 from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm, SessionEditForm
-from .models import Document, Session, SessionStatus
+from .models import Document, Session
 
 # Signing the bon de commande, cancelling a session: the Responsable and the Administratif of the centre.
 STAFF_ROLES = {Role.RESPONSABLE, Role.ADMINISTRATIF}
@@ -228,6 +229,7 @@ def detail(request, numero):
     session = selectors.session_for_page(request.centre, numero)
     historique = session.historique.select_related("by").order_by("at", "pk")
     tarifs = session.tarifs.select_related("epreuve").order_by("epreuve__ordre", "epreuve__code")
+    bon = selectors.bon_de_commande(session)
     return render(
         request,
         "sessions_app/detail.html",
@@ -236,20 +238,16 @@ def detail(request, numero):
             "historique": historique,
             "tarifs": tarifs,
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
-            "bon": selectors.bon_de_commande(session),
+            "bon": bon,
             "enrolment_open": session.enrolment_open(),
             "can_edit": request.membership.role in STAFF_ROLES
             and services.session_edit_refusal(session) is None,
-            "can_cancel": request.membership.role in STAFF_ROLES
-            and session.statut in services.OPEN_STATUSES
-            and session.enrolment_open(),
-            "can_sign": request.membership.role in STAFF_ROLES,
-            "can_open": request.membership.role in STAFF_ROLES
-            and session.statut == SessionStatus.PLANIFIEE
-            and session.enrolment_open(),
+            "can_cancel": request.membership.role in STAFF_ROLES and services.can_cancel(session),
+            "can_sign": request.membership.role in STAFF_ROLES and services.can_sign(bon),
+            "can_open": request.membership.role in STAFF_ROLES and services.can_open_enrolment(session),
             "absences_open": absences_open(session),
-            "can_correct": session.statut == SessionStatus.CLOSE and session.date < timezone.localdate(),
-            "published": session.statut in (SessionStatus.RESULTATS, SessionStatus.CLOTUREE),
+            "can_correct": correction.can_put_in_correction(session),
+            "published": attestations.results_published(session),
         },
     )
 
@@ -372,7 +370,7 @@ def documents(request, numero):
             "session": session,
             "documents": selectors.session_documents(session),
             "bon": bon,
-            "can_sign": request.membership.role in STAFF_ROLES,
+            "can_sign": request.membership.role in STAFF_ROLES and services.can_sign(bon),
         },
     )
 
@@ -391,11 +389,18 @@ def sign_confirm(request, numero):
     session = get_for_centre(Session.objects.select_related("produit"), request.centre, numero=numero)
     bon = selectors.bon_de_commande(session)
     if bon is None:
-        messages.error(request, "Le bon de commande de cette session n'est pas encore disponible.")
+        messages.error(request, services.cannot_sign(bon))
         return redirect("sessions:documents", numero=numero)
     commande = billing.commande_for(session) if bon.statut == bon.Statut.NON_SIGNE else None
     return render(
-        request, "sessions_app/sign_confirm.html", {"session": session, "bon": bon, "commande": commande}
+        request,
+        "sessions_app/sign_confirm.html",
+        {
+            "session": session,
+            "bon": bon,
+            "commande": commande,
+            "refusal": services.cannot_sign(bon, commande),
+        },
     )
 
 

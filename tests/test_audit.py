@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from candidats.models import Candidat
 from sessions_app.models import SessionStatus
-from sessions_app.services import transition
+from sessions_app.services import cancel_session
 from tests.admin_auth import admin_force_login
 from tests.factories import InscriptionFactory, SessionFactory
 
@@ -41,7 +41,7 @@ def test_a_candidates_data_changed_in_the_portal_is_traced(client, centre_a, res
 
 def test_a_status_change_is_traced_and_shown_in_the_admin(client, centre_a, fda_agent):
     session = SessionFactory(centre=centre_a)
-    transition(session, SessionStatus.ANNULEE, by=fda_agent)
+    cancel_session(session, by=fda_agent)
     entry = LogEntry.objects.get_for_object(session).latest("timestamp")
     assert entry.changes_dict["statut"] == [SessionStatus.OUVERTE, SessionStatus.ANNULEE]
     admin_force_login(client, fda_agent)

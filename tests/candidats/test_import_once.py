@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from candidats import imports
-from candidats.models import ImportJob, Inscription
+from candidats.models import ImportJob, ImportJobStatusChange, Inscription
 from tests.candidats.test_imports import ROW, filled_template
 
 ROWS = [ROW + ["O", "O", "O", "O"], ["Martin", "Léa", *ROW[2:], "O", "O", "O", "O"]]
@@ -45,3 +45,33 @@ def test_without_the_cached_rows_the_file_is_read_again(session_canada, responsa
         "Dupont",
         "Martin",
     ]
+
+
+def _queries_of_an_import(session, by, rows) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    content = filled_template(session, rows)
+    with CaptureQueriesContext(connection) as queries:
+        job = imports.start_import(session=session, upload=SimpleUploadedFile("c.xlsx", content), by=by)
+        job = imports.validate_job(job.pk)
+        imports.claim_for_import(job, by=by)
+        job = imports.confirm_job(job.pk, by_id=by.pk, confirm_warnings=True)
+    assert job.statut == ImportJob.Statut.TERMINE
+    history = [q for q in queries if ImportJobStatusChange._meta.db_table in q["sql"]]
+    assert len(history) == 5  # déposé, en cours, prêt à confirmer, en cours, terminé: one INSERT each
+    return len(queries)
+
+
+def test_status_changes_cost_no_query_per_row(centre_a, tef_canada, responsable):
+    """Only the job's status changes go through the workflow (a few queries per job), never its progress."""
+    from tests.factories import SessionFactory
+
+    few = SessionFactory(centre=centre_a, produit=tef_canada, nb_places=300)
+    many = SessionFactory(centre=centre_a, produit=tef_canada, nb_places=300)
+    rows = [[f"Nom{i}", "Léa", *ROW[2:], "O", "O", "O", "O"] for i in range(200)]
+    five = _queries_of_an_import(few, responsable, rows[:5])
+    two_hundred = _queries_of_an_import(many, responsable, rows)
+    # The same work whatever the size (a time-throttled progress UPDATE or two aside): 195 more rows
+    # would cost 195 queries or more if anything ran per row.
+    assert two_hundred - five < 10

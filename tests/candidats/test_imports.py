@@ -352,6 +352,15 @@ def test_a_job_cannot_be_confirmed_twice(staff, session_canada):
     response = staff.post(url, follow=True)
     assert "ne peut pas être confirmé" in response.content.decode()
     assert Inscription.objects.count() == 1
+    # Each status change once in the job's history (progress updates are not status changes).
+    J = ImportJob.Statut
+    assert list(job.historique.values_list("from_status", "to_status")) == [
+        ("", J.EN_ATTENTE),
+        (J.EN_ATTENTE, J.EN_COURS),
+        (J.EN_COURS, J.A_CONFIRMER),
+        (J.A_CONFIRMER, J.EN_COURS),
+        (J.EN_COURS, J.TERMINE),
+    ]
 
 
 def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(

@@ -280,6 +280,10 @@ def test_a_pre_registration_is_acknowledged_then_transferred_through_enrol(
     assert result.inscription.source == InscriptionSource.PRE_INSCRIPTION
     with pytest.raises(BusinessError, match="déjà « Transférée »"):
         services.transfer_pre_inscription(pre, session=session_canada, epreuves=eps("CE"), by=responsable)
+    assert list(pre.historique.values_list("from_status", "to_status", "by")) == [
+        ("", PreInscription.Statut.A_TRAITER, None),
+        (PreInscription.Statut.A_TRAITER, PreInscription.Statut.TRANSFEREE, responsable.pk),
+    ]
 
 
 def test_a_transfer_into_a_full_session_leaves_the_pre_registration_to_handle(
@@ -291,6 +295,7 @@ def test_a_transfer_into_a_full_session_leaves_the_pre_registration_to_handle(
         services.transfer_pre_inscription(pre, session=session, epreuves=eps("CE"), by=responsable)
     pre.refresh_from_db()
     assert pre.statut == PreInscription.Statut.A_TRAITER
+    assert pre.historique.count() == 1  # its creation only
 
 
 def test_declining_a_pre_registration_needs_a_reason_and_mails_it(
@@ -323,6 +328,10 @@ def test_a_contact_request_is_answered_by_email_once(
     assert demande.statut == DemandeContact.Statut.TRAITEE and demande.traitee_par == responsable
     with pytest.raises(BusinessError, match="déjà traitée"):
         services.close_demande_contact(demande, by=responsable)
+    assert list(demande.historique.values_list("from_status", "to_status", "by")) == [
+        ("", DemandeContact.Statut.A_TRAITER, None),
+        (DemandeContact.Statut.A_TRAITER, DemandeContact.Statut.TRAITEE, responsable.pk),
+    ]
 
 
 def test_every_enrolment_path_locks_the_session_first(session_canada, django_assert_max_num_queries):

@@ -161,6 +161,10 @@ def test_a_decision_taken_twice_is_refused(centre_a, fda_agent):
     demande.refresh_from_db()
     assert demande.statut == DemandeStatus.REFUSEE
     assert Notification.objects.count() == 1
+    assert list(demande.historique.values_list("from_status", "to_status", "by")) == [
+        ("", DemandeStatus.EN_COURS, None),
+        (DemandeStatus.EN_COURS, DemandeStatus.REFUSEE, fda_agent.pk),
+    ]
 
 
 @pytest.mark.parametrize("accept", [True, False])

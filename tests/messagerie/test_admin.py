@@ -28,7 +28,15 @@ def change_url(conv):
 
 
 def post_change(admin_client, conv, **data):
-    payload = {"service": conv.service, "assigned_to": conv.assigned_to_id or "", "reponse": "", **data}
+    payload = {
+        "service": conv.service,
+        "assigned_to": conv.assigned_to_id or "",
+        "reponse": "",
+        # The read-only status history inline's management form, as the browser sends it.
+        "historique-TOTAL_FORMS": "0",
+        "historique-INITIAL_FORMS": "0",
+        **data,
+    }
     return admin_client.post(change_url(conv), payload)
 
 

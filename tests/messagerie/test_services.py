@@ -88,6 +88,11 @@ def test_a_closed_conversation_refuses_replies(centre_a, responsable, charge):
     with pytest.raises(BusinessError, match="déjà fermée"):
         services.close_conversation(conv, by=charge)
     assert conv.messages.count() == 1
+    assert list(conv.historique.values_list("from_status", "to_status", "by")) == [
+        ("", Conversation.Statut.OUVERTE, responsable.pk),
+        (Conversation.Statut.OUVERTE, Conversation.Statut.FERMEE, charge.pk),
+    ]
+    assert services.can_reply(conv) is False and services.can_close(conv) is False
 
 
 def test_an_empty_message_is_refused(centre_a, responsable):

@@ -194,6 +194,10 @@ def test_anomalies_wait_for_fda_then_the_session_goes_to_correction(
     assert session.statut == SessionStatus.ANOMALIES
     with pytest.raises(BusinessError, match="déjà traitée"):
         correction.process_anomalie(a1, by=fda_agent)
+    assert list(a1.historique.values_list("from_status", "to_status", "by", "comment")) == [
+        ("", Anomalie.Statut.EN_COURS, None, "Déclarée par le centre sur la feuille d'anomalies."),
+        (Anomalie.Statut.EN_COURS, Anomalie.Statut.TRAITEE, fda_agent.pk, "Temps rendu"),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         assert correction.process_anomalie(a2, by=fda_agent) is True
     session.refresh_from_db()

@@ -186,6 +186,9 @@ def test_signing_records_who_and_when_and_rerenders_the_pdf(
             documents.sign_bon_de_commande(modular_session, by=responsable)
     bon = BonDeCommande.objects.get(session=modular_session)
     assert (bon.statut, bon.signed_by, bon.signed_at) == ("signe", responsable, signed_at)
+    assert list(bon.historique.values_list("from_status", "to_status", "by", "at")) == [
+        ("non_signe", "signe", responsable.pk, signed_at)
+    ]
     text = pdf_text(bon.document)
     assert "Devis signé le 05/10/2026 à 09h30" in text
     assert responsable.get_full_name() in text
@@ -199,6 +202,7 @@ def test_a_bon_de_commande_cannot_be_signed_twice(
     documents.sign_bon_de_commande(modular_session, by=responsable)
     with pytest.raises(services.BusinessError, match="déjà signé"):
         documents.sign_bon_de_commande(modular_session, by=responsable)
+    assert BonDeCommande.objects.get(session=modular_session).historique.count() == 1
 
 
 @pytest.mark.postgres

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from candidats import documents
+from candidats import documents, results
 from core.errors import BusinessError
+from demandes import correction
+from demandes.models import Anomalie
 from sessions_app import services
 from sessions_app.closure import PARIS
 from sessions_app.models import Session, SessionStatus, SessionStatusChange
@@ -169,7 +171,7 @@ def test_the_table_allows_the_product_workflow_and_nothing_else():
 def test_a_forbidden_transition_is_refused_and_not_recorded(centre_a):
     session = SessionFactory(centre=centre_a, statut=S.OUVERTE, date=dt.date(2026, 10, 6))
     with pytest.raises(BusinessError, match="ne peut pas passer au statut « Résultats disponibles »"):
-        services.transition(session, S.RESULTATS)
+        services.SESSIONS.transition(session, S.RESULTATS)
     session.refresh_from_db()
     assert session.statut == S.OUVERTE
     assert not SessionStatusChange.objects.filter(session=session).exists()
@@ -189,6 +191,7 @@ def test_each_transition_is_recorded_with_who_when_from_to(centre_a, responsable
 
 def test_cancellation_while_enrolments_are_open(centre_a, responsable):
     session = SessionFactory(centre=centre_a, statut=S.OUVERTE, date=dt.date(2026, 10, 6))
+    assert services.can_cancel(session) and not services.can_open_enrolment(session)
     services.cancel_session(session, by=responsable, comment="Salle indisponible")
     session.refresh_from_db()
     assert session.statut == S.ANNULEE
@@ -199,6 +202,9 @@ def test_cancellation_while_enrolments_are_open(centre_a, responsable):
 def test_no_cancellation_once_the_closure_instant_has_passed(centre_a):
     session = SessionFactory(centre=centre_a, statut=S.OUVERTE, date=dt.date(2026, 10, 6))
     with time_machine.travel(dt.datetime(2026, 10, 4, 0, 0, tzinfo=PARIS), tick=False):
+        assert services.cannot_cancel(session) == (
+            f"La session {session.numero} ne peut plus être annulée : ses inscriptions sont closes."
+        )
         with pytest.raises(BusinessError, match="ne peut plus être annulée"):
             services.cancel_session(session)
     session.refresh_from_db()
@@ -214,18 +220,25 @@ def test_close_enrolment_is_idempotent(centre_a, django_capture_on_commit_callba
     assert session.historique.filter(to_status=S.CLOSE).count() == 1
 
 
-def test_mise_en_correction_waits_for_the_session_date(centre_a):
+def test_the_real_actions_walk_a_session_from_closure_to_results(centre_a, responsable, fda_agent):
     session = SessionFactory(centre=centre_a, statut=S.CLOSE, date=dt.date(2026, 10, 6))
+    assert not correction.can_put_in_correction(session)
     with pytest.raises(BusinessError, match="une fois la date de la session passée"):
-        services.start_correction(session)
+        correction.put_in_correction(session, reason="Test", by=responsable)
+    assert not session.historique.exists()
     with time_machine.travel(dt.datetime(2026, 10, 7, 9, 0, tzinfo=PARIS), tick=False):
-        services.declare_anomalies(session)
-        services.start_correction(session)
-        services.publish_results(session)
-        services.archive_session(session)
-    assert list(session.historique.values_list("to_status", flat=True)) == [
-        S.ANOMALIES,
-        S.CORRECTION,
-        S.RESULTATS,
-        S.CLOTUREE,
+        assert correction.can_put_in_correction(session)
+        line = correction.AnomalyLine(kind=Anomalie.Kind.TECHNIQUE, description="Coupure du réseau")
+        correction.put_in_correction(
+            session, lines=[line], reason="Bon de commande signé par courrier", by=responsable
+        )
+        correction.process_anomalie(session.anomalies.get(), by=fda_agent, comment="Temps rendu")
+        results.publish(session, by=fda_agent)
+        assert not results.can_publish(session)
+        with pytest.raises(BusinessError, match="seuls les résultats d'une session En correction"):
+            results.publish(session, by=fda_agent)
+    assert list(session.historique.values_list("to_status", "by")) == [
+        (S.ANOMALIES, responsable.pk),
+        (S.CORRECTION, fda_agent.pk),
+        (S.RESULTATS, fda_agent.pk),
     ]
