@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from candidats.models import Resultat
+from core.downloads import file_response
 from core.errors import BusinessError
 
 from . import results
@@ -95,6 +96,4 @@ class ResultsAdminMixin:
 
     def resultats_template_view(self, request, pk):
         session = get_object_or_404(Session.objects.select_related("produit"), pk=pk)
-        response = HttpResponse(results.import_template(session), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="scores_{session.numero}.xlsx"'
-        return response
+        return file_response(f"scores_{session.numero}.xlsx", XLSX, results.import_template(session))
