@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import ngettext
 
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
 from core.errors import BusinessError
@@ -218,7 +219,12 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
         )
     comment = "Résultats publiés par le FDA."
     if missing:
-        comment += f" Publiés sans {len(missing)} score(s) manquant(s), sur confirmation."
+        n = len(missing)
+        comment += " " + ngettext(
+            "Publiés sans %(n)d score manquant, sur confirmation.",
+            "Publiés sans %(n)d scores manquants, sur confirmation.",
+            n,
+        ) % {"n": n}
     transition(locked, S.RESULTATS, by=by, comment=comment)
     session.statut = locked.statut
     from .tasks import render_attestations
