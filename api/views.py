@@ -31,7 +31,7 @@ from rest_framework.throttling import AnonRateThrottle
 from candidats import captures
 from candidats.models import Inscription, InscriptionEpreuve
 from centres.models import Membership
-from centres.roles import Permission, Role, role_can
+from centres.roles import Permission, role_can, roles_with
 from sessions_app.models import Session
 
 from . import serializers as s
@@ -41,9 +41,9 @@ from .models import ApiToken
 PASSEPORT = (Permission.PASSEPORT_PHOTO, Permission.PASSEPORT_SIGNATURE, Permission.PASSEPORT_EO)
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer) for code in (400, 401, 403, 404)}
 UPLOADS = {
-    "photo": (Permission.PASSEPORT_PHOTO, captures.store_photo),
-    "signature": (Permission.PASSEPORT_SIGNATURE, captures.store_signature),
-    "enregistrement-eo": (Permission.PASSEPORT_EO, captures.store_eo_recording),
+    "photo": (captures.CAPTURE_PERMISSIONS[captures.PHOTO], captures.store_photo),
+    "signature": (captures.CAPTURE_PERMISSIONS[captures.SIGNATURE], captures.store_signature),
+    "enregistrement-eo": (captures.CAPTURE_PERMISSIONS[captures.EO], captures.store_eo_recording),
 }
 
 
@@ -100,8 +100,9 @@ def obtain_token(request):
 
 
 def _revocable(user):
-    """Own tokens, and a Responsable's view on the tokens of the users of their centres."""
-    centres = Membership.objects.active().filter(user=user, role=Role.RESPONSABLE).values("centre_id")
+    """Own tokens, and the tokens of the users of the centres where the user manages accounts (Responsable)."""
+    managers = roles_with(Permission.REQUEST_ACCOUNTS)
+    centres = Membership.objects.active().filter(user=user, role__in=managers).values("centre_id")
     colleagues = Membership.objects.filter(centre_id__in=centres).values("user_id")
     return ApiToken.objects.filter(user_id__in=colleagues) | ApiToken.objects.filter(user=user)
 

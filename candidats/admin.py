@@ -5,9 +5,9 @@ Enrolments are only created by the enrolment service (open session, D-2 rule, pl
 access code): the back office shows and corrects them but does not add them."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
 
 from core.admin import StatusHistoryInline
+from core.downloads import file_response
 from tarifs.scales import level_for
 
 from .models import (
@@ -85,9 +85,7 @@ class CandidatAdmin(admin.ModelAdmin):
             self.message_user(request, "Sélectionnez un seul candidat.", messages.WARNING)
             return None
         filename, content = export_candidat(queryset.select_related("centre").get(), by=request.user)
-        response = HttpResponse(content, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return file_response(filename, "application/zip", content)
 
 
 class InscriptionEpreuveInline(admin.TabularInline):

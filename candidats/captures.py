@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from centres.roles import Permission
 from core.errors import BusinessError
 from core.uploads import UNSUPPORTED_FILE, check_size, reencode_image, safe_filename
 from sessions_app.models import SessionStatus
@@ -33,6 +34,20 @@ CAPTURE_STATUSES = frozenset(
 PHOTO = "photo"
 SIGNATURE = "signature"
 EO = "enregistrement_eo"
+
+# The Passeport right each kind needs (centres.roles), in the portal's upload form and in the API alike.
+CAPTURE_PERMISSIONS = {
+    PHOTO: Permission.PASSEPORT_PHOTO,
+    SIGNATURE: Permission.PASSEPORT_SIGNATURE,
+    EO: Permission.PASSEPORT_EO,
+}
+
+
+def capture_permission(*, kind: str, **_) -> str:
+    """The permission a view storing a capture of `kind` declares (`@centre_view(capture_permission)`);
+    an unknown kind needs only portal access, and the view answers 404."""
+    return CAPTURE_PERMISSIONS.get(kind, Permission.PORTAL)
+
 
 # EO recordings: extension → first bytes at an offset (the browser's declared type is not trusted).
 AUDIO_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {

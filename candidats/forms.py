@@ -8,6 +8,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import ngettext
 
 from centres.models import Genre
 from core.formats import euros as format_euros
@@ -16,6 +17,11 @@ from tarifs.models import Epreuve, Produit
 from . import referentiels
 from .models import InscriptionStatus
 from .services import CandidatData
+
+
+def places_restantes_text(n: int) -> str:
+    return ngettext("%(n)d place restante", "%(n)d places restantes", n) % {"n": n}
+
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
 
@@ -148,7 +154,7 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.label} — {s.nb_places - s.nb_inscrits} place(s) restante(s)"
+            f"{s.label} — {places_restantes_text(s.nb_places - s.nb_inscrits)}"
         )
 
 
@@ -239,7 +245,7 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
         super().__init__(*args, with_epreuves=False, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} ({s.places_restantes} place(s) restante(s))"
+            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} ({places_restantes_text(s.places_restantes)})"
         )
         self.fields["epreuves"] = forms.ModelMultipleChoiceField(
             label="Épreuves souhaitées (TEF, TEF Canada, TEF Québec)",

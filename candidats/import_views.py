@@ -6,11 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import file_response
 from core.errors import BusinessError
 from sessions_app.services import enrolment_closed_reason
 
@@ -19,16 +21,13 @@ from .forms import ImportConfirmForm, ImportForm
 from .models import ImportJob
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def import_template(request, numero: int):
     session = selectors.session_for_enrolment(request.centre, numero)
-    filename, mimetype, content = excel_template.build_template(session)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(*excel_template.build_template(session))
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def import_upload(request, numero: int):
     session = selectors.session_for_enrolment(request.centre, numero)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -67,7 +66,7 @@ def _job(request, numero: int, pk: int) -> ImportJob:
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def import_job(request, numero: int, pk: int):
     """The report: progress while running (the page refreshes itself), errors by row/column/reason,
     or the preview and the "Confirmer l'import" button."""
@@ -95,7 +94,7 @@ def import_job(request, numero: int, pk: int):
 
 
 @require_POST
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def import_confirm(request, numero: int, pk: int):
     job = _job(request, numero, pk)
     form = ImportConfirmForm(request.POST)
@@ -116,7 +115,13 @@ def import_confirm(request, numero: int, pk: int):
         job = imports.confirm_job(job.pk, by_id=request.user.pk, confirm_warnings=True)
         if job.statut == ImportJob.Statut.TERMINE:
             messages.success(
-                request, f"{job.rapport['inscrits']} candidat(s) inscrit(s) à la session {numero}."
+                request,
+                ngettext(
+                    "%(n)d candidat inscrit à la session %(numero)s.",
+                    "%(n)d candidats inscrits à la session %(numero)s.",
+                    job.rapport["inscrits"],
+                )
+                % {"n": job.rapport["inscrits"], "numero": numero},
             )
             return redirect("candidats:session_candidats", numero=numero)
     return redirect("candidats:import_job", numero=numero, pk=pk)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from sessions_app.models import Document, DocumentKind
 
@@ -188,9 +189,12 @@ def anonymise_candidats(years: int | None = None, *, dry_run: bool = False) -> i
     if not dry_run:
         for candidat in Candidat.objects.filter(pk__in=ids):
             anonymise(candidat)
-    logger.info(
-        "Rétention des données personnelles : %s candidat(s) %s",
-        len(ids),
-        "à anonymiser (simulation)" if dry_run else "anonymisé(s)",
-    )
+    n = len(ids)
+    if dry_run:
+        done = ngettext(
+            "%(n)d candidat à anonymiser (simulation)", "%(n)d candidats à anonymiser (simulation)", n
+        )
+    else:
+        done = ngettext("%(n)d candidat anonymisé", "%(n)d candidats anonymisés", n)
+    logger.info("Rétention des données personnelles : %s", done % {"n": n})
     return len(ids)

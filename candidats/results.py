@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import ngettext
 
 from core.errors import BusinessError
 from core.spreadsheets import check_xlsx_archive, safe_cell
@@ -239,7 +240,12 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
         )
     comment = "Résultats publiés par le FDA."
     if missing:
-        comment += f" Publiés sans {len(missing)} score(s) manquant(s), sur confirmation."
+        n = len(missing)
+        comment += " " + ngettext(
+            "Publiés sans %(n)d score manquant, sur confirmation.",
+            "Publiés sans %(n)d scores manquants, sur confirmation.",
+            n,
+        ) % {"n": n}
     session_id = locked.pk
     SESSIONS.transition(
         locked,

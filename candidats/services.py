@@ -27,6 +27,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core import bulk
 from core.errors import BusinessError
@@ -90,7 +91,12 @@ class RowsInvalid(BusinessError):
     """`enrol_many()` refused the whole file: `errors` are RowError items (row, column, message)."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} erreur(s) : aucune inscription n'a été enregistrée.", code="rows")
+        message = ngettext(
+            "%(n)d erreur : aucune inscription n'a été enregistrée.",
+            "%(n)d erreurs : aucune inscription n'a été enregistrée.",
+            len(errors),
+        ) % {"n": len(errors)}
+        super().__init__(message, code="rows")
         self.errors = errors
 
 

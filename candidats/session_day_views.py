@@ -11,9 +11,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import serve_file
 from core.errors import BusinessError
-from core.uploads import serve_file
 from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
@@ -49,7 +50,7 @@ def _inscription(request, numero: int) -> Inscription:
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def inscription_detail(request, numero: int):
     """The candidate page: everything held on one enrolment."""
     inscription = _inscription(request, numero)
@@ -78,7 +79,7 @@ def inscription_detail(request, numero: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def capture(request, numero: int, kind: str):
     """A photo or signature, shown only to the candidate's centre (404 otherwise)."""
     if kind not in CAPTURE_KINDS:
@@ -98,7 +99,7 @@ def capture(request, numero: int, kind: str):
 
 
 @require_POST
-@centre_view()
+@centre_view(captures.capture_permission)
 def capture_upload(request, numero: int, kind: str):
     if kind not in CAPTURE_KINDS:
         raise Http404
@@ -119,7 +120,7 @@ def capture_upload(request, numero: int, kind: str):
     return redirect("candidats:inscription", numero=numero)
 
 
-@centre_view()
+@centre_view(Permission.RUN_SESSION)
 def absence(request, numero: int):
     """ "Gérer l'absence" of one candidate: per épreuve for a modular product, for the session otherwise."""
     inscription = _inscription(request, numero)
@@ -141,7 +142,7 @@ def absence(request, numero: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.RUN_SESSION)
 def absents(request, numero: int):
     """ "Déclarer les absents": the whole session at once, confirmed even when nobody was absent."""
     session = selectors.session_for_enrolment(request.centre, numero)
@@ -198,7 +199,7 @@ def _absence_cells(line: selectors.AbsenceLine, epreuves: list, modulaire: bool)
 
 
 @require_POST
-@centre_view()
+@centre_view(Permission.RUN_SESSION)
 def virtuels(request, numero: int):
     """ "Ajouter des candidats virtuels" to a session."""
     session = selectors.session_for_enrolment(request.centre, numero)

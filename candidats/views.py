@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import file_response
 from core.errors import BusinessError
 from sessions_app.services import enrolment_closed_reason
 
@@ -40,7 +41,7 @@ def _query_string(request) -> str:
 # --- The session's candidates ---------------------------------------------------------------------
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def session_candidats(request, numero: int):
     session = selectors.session_for_enrolment(request.centre, numero)
     page = Paginator(selectors.session_inscriptions(session), PER_PAGE).get_page(request.GET.get("page"))
@@ -61,7 +62,7 @@ def session_candidats(request, numero: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def inscrire(request, numero: int):
     """ "Inscrire un candidat" on a session."""
     session = selectors.session_for_enrolment(request.centre, numero)
@@ -106,7 +107,7 @@ def inscrire(request, numero: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def inscription_edit(request, numero: int):
     """ "Modifier les informations": the candidate's data, and the épreuves while enrolment is open."""
     inscription = get_for_centre(
@@ -177,7 +178,7 @@ def _filtered(request):
     return form, selectors.inscriptions_for_centre(request.centre, **filters)
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def inscriptions(request):
     form, qs = _filtered(request)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
@@ -188,19 +189,16 @@ def inscriptions(request):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def inscriptions_export(request):
     _, qs = _filtered(request)
-    filename, mimetype, content = exports.inscriptions_xlsx(qs)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(*exports.inscriptions_xlsx(qs))
 
 
 # --- Pre-registrations -------------------------------------------------------------------------------
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def pre_inscriptions(request):
     page = Paginator(selectors.pre_inscriptions_for_centre(request.centre), PER_PAGE).get_page(
         request.GET.get("page")
@@ -222,7 +220,7 @@ def _pre(request, pk: int) -> PreInscription:
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def pre_inscription_transfer(request, pk: int):
     """ "Transférer" a pre-registration into one of the centre's open sessions (through enrol())."""
     pre = _pre(request, pk)
@@ -271,7 +269,7 @@ def pre_inscription_transfer(request, pk: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def pre_inscription_decline(request, pk: int):
     pre = _pre(request, pk)
     if (refusal := services.cannot_handle_pre_inscription(pre)) is not None:
@@ -295,7 +293,7 @@ def pre_inscription_decline(request, pk: int):
 # --- Contact requests --------------------------------------------------------------------------------
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def contacts(request):
     page = Paginator(selectors.contacts_for_centre(request.centre), PER_PAGE).get_page(
         request.GET.get("page")
@@ -309,7 +307,7 @@ def contacts(request):
     )
 
 
-@centre_view()
+@centre_view(Permission.HANDLE_CONTACTS)
 def contact_detail(request, pk: int):
     demande = get_for_centre(
         DemandeContact.objects.select_related("produit", "traitee_par"), request.centre, pk=pk
@@ -331,7 +329,7 @@ def contact_detail(request, pk: int):
 
 
 @require_POST
-@centre_view()
+@centre_view(Permission.HANDLE_CONTACTS)
 def contact_close(request, pk: int):
     demande = get_for_centre(DemandeContact, request.centre, pk=pk)
     try:

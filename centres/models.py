@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .querysets import CentreScopedQuerySet
-from .roles import PORTAL_ROLES, Role
+from .roles import PORTAL_ROLES, Role, role_can
 
 
 class Genre(models.TextChoices):
@@ -182,6 +182,9 @@ class Membership(models.Model):
     @property
     def has_portal_access(self) -> bool:
         return self.role in PORTAL_ROLES
+
+    def can(self, permission: str) -> bool:
+        return role_can(self.role, permission)
 
 
 class AccountRequestQuerySet(CentreScopedQuerySet):

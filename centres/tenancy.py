@@ -1,17 +1,17 @@
-"""Tenancy and roles, in one place.
+"""Tenancy and permissions, in one place.
 
-The current centre is resolved once per request (middleware); centre views declare the roles or the
-permission they need with `@centre_view(...)`; objects are read through `get_for_centre()`, so that
+The current centre is resolved once per request (middleware); centre views declare the
+permission they need with `@centre_view(Permission.X)`; objects are read through `get_for_centre()`, so that
 another centre's object answers 404, never 403 (no existence leak)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .roles import Permission, role_can
+from .roles import Permission
 
 CENTRE_SESSION_KEY = "current_centre_id"
 
@@ -31,10 +31,11 @@ def resolve_membership(request):
     return memberships[0]
 
 
-def centre_view(permission: str = Permission.PORTAL, roles: Iterable[str] | None = None):
-    """Decorate a centre-side view: login required, a current centre required, and the current
-    membership's role must grant `permission` (and be one of `roles` when given)."""
-    allowed_roles = frozenset(roles) if roles is not None else None
+def centre_view(permission: str | Callable[..., str]):
+    """Decorate a centre-side view with the one permission it needs (centres.roles.Permission): login
+    required, a current centre required, and the current membership's role must hold `permission`
+    (else 403). `permission` may be a function of the view's URL kwargs when the right depends on them
+    (a photo and a signature are two Passeport rights)."""
 
     def decorator(view):
         @wraps(view)
@@ -44,13 +45,11 @@ def centre_view(permission: str = Permission.PORTAL, roles: Iterable[str] | None
             membership = request.membership
             if membership is None:
                 raise PermissionDenied("Votre compte n'est rattaché à aucun centre ayant accès au portail.")
-            if not role_can(membership.role, permission) or (
-                allowed_roles is not None and membership.role not in allowed_roles
-            ):
+            needed = permission(**kwargs) if callable(permission) else permission
+            if not (membership.can(Permission.PORTAL) and membership.can(needed)):
                 raise PermissionDenied("Votre rôle ne permet pas cette action.")
             return view(request, *args, **kwargs)
 
-        wrapper.centre_roles = allowed_roles
         wrapper.centre_permission = permission
         return wrapper
 

@@ -21,7 +21,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_POST
-@centre_view()
+@centre_view(Permission.PORTAL)
 def switch_centre(request):
     """The centre switcher of users who belong to several centres."""
     wanted = request.POST.get("centre")
@@ -37,12 +37,12 @@ def switch_centre(request):
     return redirect(next_url)
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def fiche_centre(request):
     return render(request, "centres/fiche.html", {"centre": request.centre})
 
 
-@centre_view(roles={Role.RESPONSABLE})
+@centre_view(Permission.EDIT_CENTRE)
 def fiche_centre_edit(request):
     form = CentreFicheForm(request.POST or None, instance=request.centre)
     if request.method == "POST" and form.is_valid():
@@ -54,7 +54,7 @@ def fiche_centre_edit(request):
     return render(request, "centres/fiche_edit.html", {"form": form})
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def utilisateurs(request):
     memberships = (
         Membership.objects.for_centre(request.centre)
@@ -65,7 +65,7 @@ def utilisateurs(request):
     return render(request, "centres/utilisateurs.html", {"page": page})
 
 
-@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+@centre_view(Permission.REQUEST_ACCOUNTS)
 def demande_compte(request):
     """ "Création d'un utilisateur centre": filed as a conversation with FDA (Responsables only)."""
     form = AccountRequestForm(
@@ -100,14 +100,14 @@ def demande_compte(request):
     return render(request, "centres/demande_compte.html", {"form": form})
 
 
-@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+@centre_view(Permission.REQUEST_ACCOUNTS)
 def demande_desactivation_confirm(request, pk):
     membership = get_for_centre(Membership.objects.select_related("user"), request.centre, pk=pk)
     return render(request, "centres/demande_desactivation.html", {"membership": membership})
 
 
 @require_POST
-@centre_view(permission=Permission.REQUEST_ACCOUNTS, roles={Role.RESPONSABLE})
+@centre_view(Permission.REQUEST_ACCOUNTS)
 def demande_desactivation(request, pk):
     membership = get_for_centre(Membership.objects.select_related("user", "centre"), request.centre, pk=pk)
     try:

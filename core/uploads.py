@@ -90,17 +90,6 @@ def _normalised(image: Image.Image, fmt: str) -> Image.Image:
     return image.convert("RGBA") if image.mode not in ("RGB", "RGBA", "L", "LA") else image
 
 
-def serve_file(fieldfile, *, filename: str, content_type: str | None = None, as_attachment: bool = True):
-    """A stored file as a response (callers have checked the user may see it); 404 if it is gone."""
-    from django.http import FileResponse, Http404
-
-    try:
-        handle = fieldfile.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("Fichier introuvable.") from exc
-    return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
-
-
 # Allowed attachments: extension → content types a browser may send for it.
 ALLOWED_ATTACHMENTS: dict[str, frozenset[str]] = {
     ".pdf": frozenset({"application/pdf"}),

@@ -5,10 +5,10 @@ per kind): here the status is shown, never edited."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
+from core.downloads import file_response
 from core.errors import BusinessError
 
 from . import exports, services
@@ -168,10 +168,7 @@ class DemandeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Exporter vers Excel")
     def exporter_excel(self, request, queryset):
-        filename, mimetype, content = exports.demandes_xlsx(queryset)
-        response = HttpResponse(content, content_type=mimetype)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return file_response(*exports.demandes_xlsx(queryset))
 
 
 class DemandeOfKindAdmin(DemandeAdmin):

@@ -106,11 +106,6 @@ class Demande(models.Model):
         return choices.get(self.sous_type, self.sous_type)
 
     @property
-    def status_colour(self) -> str:
-        """The guide's colour code: orange while studied, green validated, red refused."""
-        return STATUS_COLOURS[self.statut]
-
-    @property
     def status_text(self) -> str:
         if self.kind == DemandeKind.FRAUDE and self.statut == DemandeStatus.EN_COURS:
             return "En cours d'étude par le FDA"
@@ -122,11 +117,6 @@ SHORT_LABELS = {
     DemandeKind.REPORT: "Rep",
     DemandeKind.DISPENSE: "D",
     DemandeKind.RECOURS: "Rec",
-}
-STATUS_COLOURS = {
-    DemandeStatus.EN_COURS: "warning",
-    DemandeStatus.VALIDEE: "success",
-    DemandeStatus.REFUSEE: "danger",
 }
 
 

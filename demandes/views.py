@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from candidats.models import Inscription
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 
@@ -16,7 +17,7 @@ from .models import Demande, DemandeKind
 PER_PAGE = 25
 
 
-@centre_view()
+@centre_view(Permission.MAKE_DEMANDES)
 def nouvelle(request, numero: int, kind: str):
     if kind not in DemandeKind.values:
         raise Http404
@@ -63,7 +64,7 @@ def nouvelle(request, numero: int, kind: str):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def liste(request):
     form = DemandeFilterForm(request.GET or None)
     qs = (
@@ -86,7 +87,7 @@ def liste(request):
     )
 
 
-@centre_view()
+@centre_view(Permission.ENROL_CANDIDATES)
 def reinscrire(request, numero: int):
     """ "Réinscrire le candidat" after a validated report."""
     demande = get_for_centre(

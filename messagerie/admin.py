@@ -3,15 +3,17 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from core.admin import StatusHistoryInline
+from core.downloads import serve_file
 from core.errors import BusinessError
 
 from . import services
@@ -265,7 +267,8 @@ class ConversationAdmin(admin.ModelAdmin):
         for conversation in queryset.filter(statut=Conversation.Statut.OUVERTE):
             services.close_conversation(conversation, by=request.user)
             closed += 1
-        self.message_user(request, f"{closed} conversation(s) fermée(s).", level=messages.SUCCESS)
+        text = ngettext("%(n)d conversation fermée.", "%(n)d conversations fermées.", closed) % {"n": closed}
+        self.message_user(request, text, level=messages.SUCCESS)
 
 
 @admin.register(Message)
@@ -312,10 +315,4 @@ class PieceJointeAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         piece = get_object_or_404(PieceJointe, pk=pk)
-        try:
-            handle = piece.fichier.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404("Fichier introuvable.") from exc
-        return FileResponse(
-            handle, as_attachment=True, filename=piece.nom, content_type=piece.content_type or None
-        )
+        return serve_file(piece.fichier, filename=piece.nom, content_type=piece.content_type or None)

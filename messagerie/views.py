@@ -5,22 +5,23 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import serve_file
 from core.errors import BusinessError
-from core.uploads import serve_file
 
 from . import selectors, services
 from .forms import ConversationForm, ReplyForm
 from .models import Conversation, PieceJointe
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def conversation_list(request):
     page = Paginator(selectors.conversations_for_centre(request.centre), 20).get_page(request.GET.get("page"))
     return render(request, "messagerie/list.html", {"page": page})
 
 
-@centre_view()
+@centre_view(Permission.WRITE_MESSAGES)
 def create(request):
     """ "Contacter le FDA" → "Créer une demande": Titre*, Message*, pièces jointes, Envoyer."""
     form = ConversationForm(request.POST or None, request.FILES or None)
@@ -41,7 +42,7 @@ def create(request):
     return render(request, "messagerie/create.html", {"form": form})
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def detail(request, pk):
     """The conversation; opening it marks it read for the centre."""
     conversation = get_for_centre(Conversation.objects.select_related("assigned_to"), request.centre, pk=pk)
@@ -66,7 +67,7 @@ def _render_detail(request, conversation, form, status=200):
 
 
 @require_POST
-@centre_view()
+@centre_view(Permission.WRITE_MESSAGES)
 def reply(request, pk):
     conversation = get_for_centre(Conversation, request.centre, pk=pk)
     form = ReplyForm(request.POST, request.FILES)
@@ -86,7 +87,7 @@ def reply(request, pk):
     return _render_detail(request, conversation, form, status=400)
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def attachment(request, pk, piece_pk):
     """Attachments are served only to their centre (404 otherwise), as downloads."""
     piece = get_object_or_404(

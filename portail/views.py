@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from centres.roles import Permission
 from centres.tenancy import centre_view
 
 from . import selectors
@@ -9,7 +10,7 @@ from . import selectors
 SESSIONS_SHOWN = 10
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def dashboard(request):
     """Tableau de bord: INFORMATIONS, RESTE À TRAITER, LISTE DES 5 PROCHAINES SESSIONS."""
     centre = request.centre
@@ -24,7 +25,7 @@ def dashboard(request):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def recherche(request):
     """The header's search box: sessions by number, candidates by name / number / e-mail, in this centre."""
     q = request.GET.get("q", "").strip()[:100]

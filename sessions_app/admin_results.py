@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from candidats import results
 from candidats.models import Resultat
+from core.downloads import file_response
 from core.errors import BusinessError
 
 from .models import Session
@@ -96,6 +97,4 @@ class ResultsAdminMixin:
 
     def resultats_template_view(self, request, pk):
         session = get_object_or_404(Session.objects.select_related("produit"), pk=pk)
-        response = HttpResponse(results.import_template(session), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="scores_{session.numero}.xlsx"'
-        return response
+        return file_response(f"scores_{session.numero}.xlsx", XLSX, results.import_template(session))

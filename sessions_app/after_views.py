@@ -6,18 +6,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from candidats import attestations, results
 from candidats.models import Inscription, InscriptionStatus
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import file_response
 from core.errors import BusinessError
 from demandes import correction
 from demandes.models import Anomalie
 
 from .models import Document, DocumentKind, Session, SessionStatus
-from .views import STAFF_ROLES
 
 RESULTS_PER_PAGE = 50
 
@@ -68,7 +68,7 @@ def _session(request, numero: int) -> Session:
     return get_for_centre(Session.objects.select_related("produit", "centre"), request.centre, numero=numero)
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.START_CORRECTION)
 def mise_en_correction(request, numero: int):
     session = _session(request, numero)
     if (refusal := correction.cannot_put_in_correction(session)) is not None:
@@ -108,7 +108,7 @@ def mise_en_correction(request, numero: int):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def resultats(request, numero: int):
     """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
     session = _session(request, numero)
@@ -143,22 +143,19 @@ def _published_or_redirect(request, session):
     return None
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def resultats_export(request, numero: int):
     session = _session(request, numero)
     if (refusal := _published_or_redirect(request, session)) is not None:
         return refusal
-    filename, mimetype, content = results.results_xlsx(session)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(*results.results_xlsx(session))
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def attestations_zip(request, numero: int):
     session = _session(request, numero)
     if (refusal := _published_or_redirect(request, session)) is not None:
         return refusal
-    response = HttpResponse(attestations.attestations_zip(session), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="attestations_{session.numero}.zip"'
-    return response
+    return file_response(
+        f"attestations_{session.numero}.zip", "application/zip", attestations.attestations_zip(session)
+    )

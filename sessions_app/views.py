@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from candidats import attestations, billing
 from candidats import documents as session_documents
 from candidats.session_day import absences_open
-from centres.roles import Role
+from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
+from core.downloads import serve_file
 from core.errors import BusinessError
-from core.uploads import serve_file
 from demandes import correction
 from tarifs.models import Produit
 from tarifs.selectors import centre_tarifs
@@ -27,8 +27,6 @@ from .filters import DEFAULT_SORT, SessionFilter
 from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm, SessionEditForm
 from .models import Document, Session
 
-# Signing the bon de commande, cancelling a session: the Responsable and the Administratif of the centre.
-STAFF_ROLES = {Role.RESPONSABLE, Role.ADMINISTRATIF}
 WIZARD_KEY = "creer_session"
 PER_PAGE = 25
 
@@ -39,7 +37,7 @@ def _query_string(request) -> str:
     return params.urlencode()
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def session_list(request):
     queryset = selectors.sessions_for_list(request.centre).order_by(*DEFAULT_SORT)
     filterset = SessionFilter(request.GET or None, queryset=queryset)
@@ -128,7 +126,7 @@ def _guard(request, index: int):
     return data, None
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def create(request):
     """Étape 1 : le produit."""
     data = _wizard(request)
@@ -145,7 +143,7 @@ def create(request):
     return _render_step(request, 0, form, data)
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def create_date(request):
     """Étape 2 : date, heure, lieu de passation."""
     data, response = _guard(request, 1)
@@ -165,7 +163,7 @@ def create_date(request):
     return _render_step(request, 1, form, data)
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def create_places(request):
     """Étape 3 : nombre de places disponibles, afficher en ligne."""
     data, response = _guard(request, 2)
@@ -182,7 +180,7 @@ def create_places(request):
     return _render_step(request, 2, form, data, visibilite=request.centre.get_visibilite_display())
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def create_tarifs(request):
     """Étape 4 : les tarifs, pré-remplis depuis les tarifs du centre, modifiables; then create."""
     data, response = _guard(request, 3)
@@ -224,7 +222,7 @@ def create_tarifs(request):
 # --- Session page and actions -----------------------------------------------------------------------
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def detail(request, numero):
     session = selectors.session_for_page(request.centre, numero)
     historique = session.historique.select_related("by").order_by("at", "pk")
@@ -240,11 +238,10 @@ def detail(request, numero):
             "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "bon": bon,
             "enrolment_open": session.enrolment_open(),
-            "can_edit": request.membership.role in STAFF_ROLES
-            and services.session_edit_refusal(session) is None,
-            "can_cancel": request.membership.role in STAFF_ROLES and services.can_cancel(session),
-            "can_sign": request.membership.role in STAFF_ROLES and services.can_sign(bon),
-            "can_open": request.membership.role in STAFF_ROLES and services.can_open_enrolment(session),
+            "can_edit": services.session_edit_refusal(session) is None,
+            "can_cancel": services.can_cancel(session),
+            "can_open": services.can_open_enrolment(session),
+            "can_sign": services.can_sign(bon),
             "absences_open": absences_open(session),
             "can_correct": correction.can_put_in_correction(session),
             "published": attestations.results_published(session),
@@ -262,7 +259,7 @@ EDIT_ERROR_FIELDS = {
 }
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def edit(request, numero):
     """ "Modifier la session": places, time, place, online display; the date while enrolments are open;
     the tarifs while nobody is enrolled. Whoever may create a session may change it."""
@@ -322,7 +319,7 @@ def edit(request, numero):
 
 
 @require_POST
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def open_enrolment(request, numero):
     session = get_for_centre(Session, request.centre, numero=numero)
     try:
@@ -334,7 +331,7 @@ def open_enrolment(request, numero):
     return redirect("sessions:detail", numero=numero)
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def cancel_confirm(request, numero):
     """Confirmation page of "Annuler la session" (the POST goes to sessions:cancel)."""
     session = selectors.session_for_page(request.centre, numero)
@@ -342,7 +339,7 @@ def cancel_confirm(request, numero):
 
 
 @require_POST
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.MANAGE_SESSIONS)
 def cancel(request, numero):
     session = get_for_centre(Session, request.centre, numero=numero)
     motif = (request.POST.get("motif") or "").strip()[:500]
@@ -358,7 +355,7 @@ def cancel(request, numero):
 # --- Documents --------------------------------------------------------------------------------------
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def documents(request, numero):
     """Gérer les documents: Nom du fichier, Type, Date de mise en ligne; "Signer" the bon de commande."""
     session = get_for_centre(Session.objects.select_related("produit"), request.centre, numero=numero)
@@ -370,12 +367,12 @@ def documents(request, numero):
             "session": session,
             "documents": selectors.session_documents(session),
             "bon": bon,
-            "can_sign": request.membership.role in STAFF_ROLES and services.can_sign(bon),
+            "can_sign": services.can_sign(bon),
         },
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def document_download(request, numero, pk):
     """Files are served only to their centre (404 otherwise), as attachments."""
     document = get_object_or_404(
@@ -384,7 +381,7 @@ def document_download(request, numero, pk):
     return serve_file(document.fichier, filename=document.nom, content_type=document.content_type)
 
 
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.SIGN_BON_COMMANDE)
 def sign_confirm(request, numero):
     session = get_for_centre(Session.objects.select_related("produit"), request.centre, numero=numero)
     bon = selectors.bon_de_commande(session)
@@ -405,7 +402,7 @@ def sign_confirm(request, numero):
 
 
 @require_POST
-@centre_view(roles=STAFF_ROLES)
+@centre_view(Permission.SIGN_BON_COMMANDE)
 def sign(request, numero):
     session = get_for_centre(Session, request.centre, numero=numero)
     try:

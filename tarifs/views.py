@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from centres.roles import Role
+from centres.roles import Permission
 from centres.tenancy import centre_view
 from core.errors import BusinessError
 
@@ -13,7 +13,6 @@ from .models import Produit
 from .services import set_tarifs
 
 # Tarifs may be set by the Responsable and the Administratif of the centre (the portal roles).
-TARIF_ROLES = {Role.RESPONSABLE, Role.ADMINISTRATIF}
 
 
 def _query_string(request) -> str:
@@ -22,7 +21,7 @@ def _query_string(request) -> str:
     return params.urlencode()
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def produits(request):
     """Mon centre → Tarifs: FDA's catalogue with the guide's columns and filters."""
     filterset = ProduitFilter(request.GET or None, queryset=selectors.produits_for_list(request.centre))
@@ -34,7 +33,7 @@ def produits(request):
     )
 
 
-@centre_view()
+@centre_view(Permission.PORTAL)
 def produit(request, numero):
     """Identité du produit, the centre's tarifs for it and their history."""
     produit = get_object_or_404(Produit.objects.prefetch_related("epreuves"), numero=numero)
@@ -45,12 +44,11 @@ def produit(request, numero):
             "produit": produit,
             "lignes": selectors.tarif_lines(request.centre, produit),
             "historique": selectors.tarif_history(request.centre, produit),
-            "can_edit": request.membership.role in TARIF_ROLES,
         },
     )
 
 
-@centre_view(roles=TARIF_ROLES)
+@centre_view(Permission.DEFINE_TARIFS)
 def definir(request, numero):
     """Définir les tarifs: one price (non-modular) or one per épreuve (modular)."""
     produit = get_object_or_404(Produit.objects.prefetch_related("epreuves"), numero=numero)

@@ -18,23 +18,3 @@ def menu_url(name, *args):
 @register.filter
 def euros(value):
     return formats.euros(value)
-
-
-STATUS_BADGES = {
-    "planifiee": "secondary",
-    "ouverte": "success",
-    "close": "warning",
-    "anomalies": "danger",
-    "correction": "info",
-    "resultats": "primary",
-    "cloturee": "dark",
-    "annulee": "light",
-    "en_cours": "warning",
-    "validee": "success",
-    "refusee": "danger",
-}
-
-
-@register.filter
-def badge(status):
-    return STATUS_BADGES.get(status, "secondary")

@@ -135,7 +135,7 @@ def test_a_file_filled_as_a_user_would_is_previewed_then_imported(staff, session
     response = staff.post(
         reverse("candidats:import_confirm", args=[session_canada.numero, job.pk]), follow=True
     )
-    assert "3 candidat(s) inscrit(s)" in response.content.decode()
+    assert "3 candidats inscrits" in response.content.decode()
     eloise = Candidat.objects.get(prenom="Éloïse")
     assert (eloise.date_naissance, eloise.langue_maternelle, eloise.nationalite.code) == (
         dt.date(1990, 3, 12),

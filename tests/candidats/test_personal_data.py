@@ -88,7 +88,7 @@ def test_anonymisation_erases_files_and_attestations(centre_a, django_capture_on
 def test_the_command_simulates_then_anonymises(centre_a, capsys):
     InscriptionFactory(session=past_session(centre_a, days_ago=3 * 366))
     call_command("anonymiser_candidats", "--annees", "2", "--simulation")
-    assert "1 candidat(s) à anonymiser (conservation : 2 ans)." in capsys.readouterr().out
+    assert "1 candidat à anonymiser (conservation : 2 ans)." in capsys.readouterr().out
     assert not Candidat.objects.filter(anonymised_at__isnull=False).exists()
     call_command("anonymiser_candidats", "--annees", "2")
     assert Candidat.objects.get().nom == "ANONYME"

@@ -158,7 +158,7 @@ def test_a_centre_imports_a_file_fixes_its_mistake_and_imports_it(page, tmp_path
     assert "2 candidats prêts à être inscrits" in page.get_by_test_id("pret").inner_text()
     assert "SOW" in page.get_by_test_id("apercu").inner_text()
     page.get_by_role("button", name="Confirmer l'import").click()
-    page.get_by_text(f"2 candidat(s) inscrit(s) à la session {session.numero}.").wait_for()
+    page.get_by_text(f"2 candidats inscrits à la session {session.numero}.").wait_for()
     assert "BA" in page.get_by_test_id("candidats").inner_text()
     assert Inscription.objects.filter(session=session).count() == 2
 

@@ -275,7 +275,7 @@ def test_responsable_and_administratif_sign_after_confirmation(
     user = MembershipFactory(centre=centre_a, role=role).user
     client.force_login(user)
     confirm = client.get(reverse("sessions:sign_confirm", args=[closed_session.numero])).content.decode()
-    assert "1 candidat (1 facturé, 0 non facturé)" in confirm and "140,00" in confirm
+    assert "1 candidat (1 facturé, 0 non facturés)" in confirm and "140,00" in confirm
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sessions:sign", args=[closed_session.numero]), follow=True)
     content = response.content.decode()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from candidats.personal_data import anonymise_candidats
 
@@ -17,5 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, annees=None, simulation=False, **options):
         years = annees if annees is not None else settings.PERSONAL_DATA_RETENTION_YEARS
         count = anonymise_candidats(years, dry_run=simulation)
-        verb = "à anonymiser" if simulation else "anonymisé(s)"
-        self.stdout.write(f"{count} candidat(s) {verb} (conservation : {years} ans).")
+        if simulation:
+            text = ngettext("%(n)d candidat à anonymiser", "%(n)d candidats à anonymiser", count)
+        else:
+            text = ngettext("%(n)d candidat anonymisé", "%(n)d candidats anonymisés", count)
+        self.stdout.write(f"{text % {'n': count}} (conservation : {years} ans).")
