@@ -27,10 +27,21 @@ def _keep(char: str, keep_newlines: bool) -> str:
     return char
 
 
+# The same rule for ASCII text (most of what is typed), as one str.translate(): a 5,000-row import file holds
+# some 60,000 cells, and a character-by-character loop over them was a tenth of the import (make bench).
+_ASCII_TABLES = {
+    keep: {code: _keep(chr(code), keep) or None for code in range(128) if _keep(chr(code), keep) != chr(code)}
+    for keep in (False, True)
+}
+
+
 def _normalise(value, keep_newlines: bool) -> str:
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value)
+    if text.isascii() and not (keep_newlines and "\r" in text):
+        return text.translate(_ASCII_TABLES[keep_newlines])
+    text = unicodedata.normalize("NFC", text)
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(_keep(char, keep_newlines) for char in text)
