@@ -121,7 +121,8 @@ def import_confirm(request, numero: int, pk: int):
     except BusinessError as exc:
         messages.error(request, exc.message)
         return redirect("candidats:import_job", numero=numero, pk=pk)
-    if job.lignes_total > imports.SYNC_MAX_ROWS:
+    if job.lignes_total > imports.SYNC_MAX_ROWS or not imports.has_parsed(job):
+        # A large file, or one whose validated rows the cache has lost (it must be read again): the worker.
         job_id, user_id = job.pk, request.user.pk
         transaction.on_commit(lambda: tasks.confirm_import.delay(job_id, user_id, True))
     else:

@@ -748,6 +748,11 @@ def parsed_key(job: ImportJob) -> str:
     return f"candidats:import:{job.pk}:{job.created_at.timestamp()}:{job.fichier.name}:parsed"
 
 
+def has_parsed(job: ImportJob) -> bool:
+    """Whether the confirmation can reuse the validated rows (else it reads the file: a worker's job)."""
+    return isinstance(cache.get(parsed_key(job)), ParsedFile)
+
+
 def _parsed_for_import(job: ImportJob, session: Session) -> ParsedFile:
     """The rows validation converted (the stored file never changes), or the file read again when
     the cache has lost them: reading and converting 5,000 rows once instead of twice (make bench)."""

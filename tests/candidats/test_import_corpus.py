@@ -13,7 +13,9 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
@@ -577,3 +579,17 @@ def test_the_parse_runs_in_the_worker_never_in_the_web_request(staff, session_ca
     # Without the task (nothing ran on commit here), the request only stored the file.
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.statut == ImportJob.Statut.EN_ATTENTE and not job.rapport
+
+
+def test_a_confirmation_that_must_read_the_file_again_goes_to_the_worker(staff, session_canada):
+    job = job_of(upload(staff, session_canada, xlsx([HEAD, PERSON + CO_EO])))
+    cache.delete(imports.parsed_key(job))  # the validated rows expired (an hour) before the click
+    url = reverse("candidats:import_confirm", args=[session_canada.numero, job.pk])
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        staff.post(url)
+    job.refresh_from_db()
+    assert job.statut == ImportJob.Statut.EN_COURS and len(queued) == 1 and not Inscription.objects.exists()
+    queued[0]()  # the worker
+    job.refresh_from_db()
+    assert job.statut == ImportJob.Statut.TERMINE
+    assert Inscription.objects.get(session=session_canada).candidat.nom == "Dupont"
