@@ -244,8 +244,10 @@ SAVE_AS = (
 )
 # What a Windows-1252 file decoded as UTF-8 turns into: C1 controls, IPA and modifier letters, Latin
 # Extended-B ("JOSÉ" + non-breaking space is valid UTF-8 for "JOSɠ"). Kept: the letters of real names
-# (Vietnamese ơ ư, pinyin ǎ ǐ ǒ ǔ, Romanian ș ț).
-_MISREAD = re.compile("[\u0080-\u009f\u0180-\u019f\u01a2-\u01ae\u01b1-\u01cc\u01dd-\u0217\u021c-\u02ff]")
+# (Vietnamese ơ ư, pinyin ǎ ǐ ǒ ǔ, Romanian ș ț, the apostrophes ʻ ʼ of Uzbek or Hawaiian names).
+_MISREAD = re.compile(
+    "[\u0080-\u009f\u0180-\u019f\u01a2-\u01ae\u01b1-\u01cc\u01dd-\u0217\u021c-\u02b8\u02bd-\u02ff]"
+)
 
 
 def decode_csv(content: bytes) -> str:
@@ -330,11 +332,18 @@ def _text(value) -> str:
     spaces collapsed)."""
     if value is None:
         return ""
-    if value.__class__ is str and value.isascii() and value.isprintable():
-        return " ".join(value.split())  # what clean() gives for printable ASCII, at a fraction of its cost
+    if value.__class__ is str:
+        if value.isascii() and value.isprintable():
+            return " ".join(
+                value.split()
+            )  # what clean() gives for printable ASCII, at a fraction of its cost
+        return _clean_text(value)  # codes with accents (« DZ_Algérie ») repeat on every row
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return clean(value)
+
+
+_clean_text = lru_cache(maxsize=8192)(clean)
 
 
 class YearOnly(ValueError):
@@ -655,12 +664,12 @@ def error_workbook(content: bytes, filename: str, parsed: ParsedFile, errors: li
     for index in range(1, ws.max_column + 1):  # an « Erreurs » column of an earlier round is used again
         if header_text(ws.cell(row=header_row, column=index).value) == header_text(ERRORS_HEADER):
             errors_column = index
+            for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+                cell.value = None
             break
     head = ws.cell(row=header_row, column=errors_column, value=ERRORS_HEADER)
     head.font = Font(bold=True, color="C00000")
     ws.column_dimensions[get_column_letter(errors_column)].width = 60
-    for row in range(header_row + 1, ws.max_row + 1):
-        ws.cell(row=row, column=errors_column).value = None
     columns = _column_of(parsed)
     by_row: dict[int, list[RowError]] = {}
     for error in errors:

@@ -351,11 +351,13 @@ def age_at(date_naissance: dt.date, when: dt.date) -> int:
 def age_findings(session: Session, data: CandidatData) -> tuple[str | None, list[str]]:
     """(refusal message or None, warnings) for the candidate's age at the session date: under AGE_FLOOR
     refused; under the product's minimum age (Produit.age_minimum) or over AGE_CEILING a warning to confirm."""
-    if not data.date_naissance or data.date_naissance > min(session.date, timezone.localdate()):
-        return None, []  # a birth date in the future is candidat_errors()'s
+    if not data.date_naissance:
+        return None, []
     age = age_at(data.date_naissance, session.date)
     if AGE_FLOOR <= age <= AGE_CEILING and age >= session.produit.age_minimum:
         return None, []
+    if data.date_naissance > min(session.date, timezone.localdate()):
+        return None, []  # a birth date in the future is candidat_errors()'s
     born = f"né(e) le {data.date_naissance:%d/%m/%Y}"
     if age < AGE_FLOOR:
         return (

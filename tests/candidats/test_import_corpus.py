@@ -433,12 +433,14 @@ def test_utf8_with_or_without_bom_keeps_every_letter(staff, session_canada, bom)
         ["Nguyễn", "Thảo", "01/01/1990", "F", "VIE_vietnamien", "", "VN", "C", ""] + CO_EO,
         ["Trương", "Phương", "02/02/1990", "F", "VIE", "", "VN", "C", ""] + CO_EO,
         ["Ștefănescu", "Ioana", "03/03/1990", "F", "RON", "", "RO", "C", ""] + CO_EO,
+        ["Gʻulomov", "Oʻktam", "04/04/1990", "H", "UZB", "", "UZ", "C", ""] + CO_EO,
     ]
     inscriptions = imported(staff, session_canada, csv_bytes(rows, delimiter=",", bom=bom), "c.csv")
     assert [(i.candidat.nom, i.candidat.prenom) for i in inscriptions] == [
         ("Nguyễn", "Thảo"),
         ("Trương", "Phương"),
         ("Ștefănescu", "Ioana"),
+        ("Gʻulomov", "Oʻktam"),
     ]
 
 
@@ -523,6 +525,20 @@ def test_the_users_file_comes_back_with_an_errors_column_and_the_faulty_cells_hi
     confirm(staff, session_canada, job)
     martin = Candidat.objects.get(nom="Martin")
     assert (martin.date_naissance, martin.genre) == (dt.date(1990, 3, 5), "F")
+
+
+def test_an_error_file_uploaded_again_unfixed_keeps_one_errors_column(staff, session_canada):
+    rows = [HEAD, PERSON + CO_EO, ["Martin", "Anne", "1990"] + PERSON[3:] + CO_EO]
+    job = refused(staff, session_canada, xlsx(rows))
+    first = _error_file(staff, session_canada, job)
+    first.active["C2"] = "1964"  # a new mistake on the row that was right
+    out = io.BytesIO()
+    first.save(out)
+    job = refused(staff, session_canada, out.getvalue(), "candidats_erreurs.xlsx")
+    ws = _error_file(staff, session_canada, job).active
+    assert [c.value for c in ws[1]].count("Erreurs") == 1 and ws["N1"].value == "Erreurs"
+    assert ws["N2"].value.startswith("Date de naissance : Année seule « 1964 »")
+    assert ws["N3"].value.startswith("Date de naissance : Année seule « 1990 »")
 
 
 def test_a_csv_comes_back_as_a_workbook_with_its_errors(staff, session_canada):
