@@ -193,9 +193,12 @@ class ImportForm(forms.Form):
         f.seek(0)
         if ext == ".xlsx" and head != b"PK\x03\x04":
             raise forms.ValidationError("Ce fichier n'est pas un classeur Excel (.xlsx) valide.")
-        if ext == ".csv" and b"\x00" in f.read(2048):
+        if ext == ".csv" and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in f.read(2048):
+            # NUL bytes without a UTF-16 mark (Excel's « Texte Unicode » has one: it is read)
+            from .imports import SAVE_AS
+
             f.seek(0)
-            raise forms.ValidationError("Ce fichier n'est pas un fichier texte CSV.")
+            raise forms.ValidationError(f"Ce fichier n'est pas un fichier texte CSV : {SAVE_AS}.")
         f.seek(0)
         return f
 

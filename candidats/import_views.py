@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -33,11 +34,10 @@ def import_upload(request, numero: int):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = imports.start_import(session=session, upload=form.cleaned_data["fichier"], by=request.user)
-        if job.lignes_total > imports.SYNC_MAX_ROWS:
+        if job.statut == ImportJob.Statut.EN_ATTENTE:
+            # Parsed by the worker, never here: a heavy file cannot hold a web worker.
             job_id = job.pk
             transaction.on_commit(lambda: tasks.validate_import.delay(job_id))
-        else:
-            imports.validate_job(job.pk)
         return redirect("candidats:import_job", numero=session.numero, pk=job.pk)
     recent = (
         ImportJob.objects.for_centre(request.centre).filter(session=session).select_related("created_by")[:5]
@@ -93,6 +93,20 @@ def import_job(request, numero: int, pk: int):
     )
 
 
+@centre_view(Permission.ENROL_CANDIDATES)
+def import_errors_file(request, numero: int, pk: int):
+    """The user's own file back with an « Erreurs » column and its faulty cells highlighted."""
+    job = _job(request, numero, pk)
+    name = (job.rapport if isinstance(job.rapport, dict) else {}).get("fichier_erreurs")
+    if not name or job.statut != ImportJob.Statut.ERREURS:
+        raise Http404("Pas de fichier d'erreurs pour cet import.")
+    try:
+        handle = job.fichier.storage.open(name, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("Fichier introuvable.") from exc
+    return file_response(imports.error_file_name(job), excel_template.XLSX, handle)
+
+
 @require_POST
 @centre_view(Permission.ENROL_CANDIDATES)
 def import_confirm(request, numero: int, pk: int):
@@ -108,7 +122,8 @@ def import_confirm(request, numero: int, pk: int):
     except BusinessError as exc:
         messages.error(request, exc.message)
         return redirect("candidats:import_job", numero=numero, pk=pk)
-    if job.lignes_total > imports.SYNC_MAX_ROWS:
+    if job.lignes_total > imports.SYNC_MAX_ROWS or not imports.has_parsed(job):
+        # A large file, or one whose validated rows the cache has lost (it must be read again): the worker.
         job_id, user_id = job.pk, request.user.pk
         transaction.on_commit(lambda: tasks.confirm_import.delay(job_id, user_id, True))
     else:

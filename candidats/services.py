@@ -17,7 +17,6 @@ Also here: pre-registrations (public site → transfer / decline) and contact re
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +31,7 @@ from django.utils.translation import ngettext
 from core import bulk
 from core.errors import BusinessError
 from core.models import next_number, next_numbers
+from core.text import fold
 from core.workflow import Workflow
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
@@ -154,15 +154,14 @@ class EnrolmentResult:
 
 
 @lru_cache(maxsize=65536)
-def normalise(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form of a name: "  Éloïse-Marie " → "eloise-marie"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+def name_key(text: str) -> str:
+    """How two names are compared (core.text.fold: invisible characters, case and accents folded):
+    "  Éloïse-Marie ", "ELOISE-MARIE" and "Elo\u200bïse-Marie" are the same name."""
+    return fold(text)
 
 
 def person_key(nom: str, prenom: str, date_naissance: dt.date | None) -> tuple:
-    return (normalise(nom), normalise(prenom), date_naissance)
+    return (name_key(nom), name_key(prenom), date_naissance)
 
 
 def lock_session(session: Session) -> Session:
@@ -344,6 +343,51 @@ def duplicate_findings(session: Session, data: CandidatData, known: Known) -> tu
     return None, [message]
 
 
+# Under this age at the session date no test is taken whatever the product: a date mistyped (2016 for 1996).
+AGE_FLOOR = 10
+# Over this age the date is most likely mistyped too: a warning to confirm, like the product's minimum age.
+AGE_CEILING = 100
+
+
+def age_at(date_naissance: dt.date, when: dt.date) -> int:
+    return (
+        when.year
+        - date_naissance.year
+        - ((when.month, when.day) < (date_naissance.month, date_naissance.day))
+    )
+
+
+def age_findings(session: Session, data: CandidatData) -> tuple[str | None, list[str]]:
+    """(refusal message or None, warnings) for the candidate's age at the session date: under AGE_FLOOR
+    refused; under the product's minimum age (Produit.age_minimum) or over AGE_CEILING a warning to confirm."""
+    if not data.date_naissance:
+        return None, []
+    age = age_at(data.date_naissance, session.date)
+    if AGE_FLOOR <= age <= AGE_CEILING and age >= session.produit.age_minimum:
+        return None, []
+    if data.date_naissance > min(session.date, timezone.localdate()):
+        return None, []  # a birth date in the future is candidat_errors()'s
+    born = f"né(e) le {data.date_naissance:%d/%m/%Y}"
+    if age < AGE_FLOOR:
+        return (
+            f"{person_name(data.prenom, data.nom)} ({born}) aurait {age} an{'s' if age > 1 else ''} le jour de la "
+            f"session : vérifiez la date de naissance (âge minimal {AGE_FLOOR} ans).",
+            [],
+        )
+    produit = session.produit
+    if produit.age_minimum and age < produit.age_minimum:
+        return None, [
+            f"{person_name(data.prenom, data.nom)} ({born}) aura {age} ans le jour de la session, moins que "
+            f"l'âge minimal du {produit.nom} ({produit.age_minimum} ans)."
+        ]
+    if age > AGE_CEILING:
+        return None, [
+            f"{person_name(data.prenom, data.nom)} ({born}) aura {age} ans le jour de la session : "
+            "vérifiez la date de naissance."
+        ]
+    return None, []
+
+
 def session_prices(session: Session) -> dict[int | None, Decimal]:
     return {t.epreuve_id: t.montant for t in SessionTarif.objects.filter(session=session)}
 
@@ -428,6 +472,10 @@ def enrol(
     refusal, warnings = duplicate_findings(locked, data, known_enrolments(locked, [data.date_naissance]))
     if refusal:
         raise BusinessError(refusal, code="duplicate")
+    too_young, age_warnings = age_findings(locked, data)
+    if too_young:
+        raise BusinessError(too_young, code="age")
+    warnings += age_warnings
     check_capacity(locked, 1)
     if warnings and not confirm_warnings:
         raise ConfirmationRequired(warnings)
@@ -502,6 +550,10 @@ def check_rows(
             if refusal:
                 row_errors.append(RowError(row.ligne, "Nom", refusal))
             warnings.extend(RowError(row.ligne, "Nom", w) for w in row_warnings)
+        too_young, age_warnings = age_findings(session, row.data)
+        if too_young:
+            row_errors.append(RowError(row.ligne, "Date de naissance", too_young))
+        warnings.extend(RowError(row.ligne, "Date de naissance", w) for w in age_warnings)
         errors.extend(row_errors)
     try:
         check_capacity(session, wanted if wanted is not None else len(rows))

@@ -12,6 +12,11 @@ urlpatterns = [
     path("session/<int:numero>/import/", import_views.import_upload, name="import"),
     path("session/<int:numero>/import/<int:pk>/", import_views.import_job, name="import_job"),
     path(
+        "session/<int:numero>/import/<int:pk>/erreurs.xlsx",
+        import_views.import_errors_file,
+        name="import_errors_file",
+    ),
+    path(
         "session/<int:numero>/import/<int:pk>/confirmer/", import_views.import_confirm, name="import_confirm"
     ),
     path("session/<int:numero>/absents/", session_day_views.absents, name="absents"),

@@ -54,7 +54,7 @@ class ProduitAdmin(admin.ModelAdmin):
         ("Identité du produit", {"fields": ("numero", "nom", "code", "gamme", "description", "document")}),
         ("Épreuves", {"fields": ("modulaire", "epreuves")}),
         ("Disponibilité", {"fields": ("statut", "type", "date_debut", "date_fin")}),
-        ("Règles de passage", {"fields": ("delai_entre_passages", "regle_delai")}),
+        ("Règles de passage", {"fields": ("delai_entre_passages", "regle_delai", "age_minimum")}),
     )
 
     def get_queryset(self, request):

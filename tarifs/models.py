@@ -72,6 +72,12 @@ class Produit(models.Model):
         choices=RegleDelai.choices,
         default=RegleDelai.AVERTIR,
     )
+    age_minimum = models.PositiveSmallIntegerField(
+        "âge minimal (ans)",
+        default=16,
+        help_text="Un candidat plus jeune le jour de la session est inscrit seulement après confirmation "
+        "(0 : pas d'âge minimal).",
+    )
     document = models.FileField("document", upload_to="produits/", blank=True)
 
     objects = ProduitQuerySet.as_manager()

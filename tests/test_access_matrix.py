@@ -110,6 +110,9 @@ ROUTES: dict[str, Route] = {
     "candidats:import_job": Route(
         P.ENROL_CANDIDATES, kwargs=lambda w: {"numero": w["session"].numero, "pk": w["import_job"].pk}
     ),
+    "candidats:import_errors_file": Route(
+        P.ENROL_CANDIDATES, kwargs=lambda w: {"numero": w["session"].numero, "pk": w["import_job_erreurs"].pk}
+    ),
     "candidats:import_confirm": Route(
         P.ENROL_CANDIDATES,
         kwargs=lambda w: {"numero": w["session"].numero, "pk": w["import_job"].pk},
@@ -221,6 +224,9 @@ def test_every_url_pattern_has_a_row():
 
 
 def candidats_world(centre, session):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     from candidats.models import DemandeContact, ImportJob, PreInscription
 
     return {
@@ -232,6 +238,16 @@ def candidats_world(centre, session):
         ),
         "import_job": ImportJob.objects.create(
             centre=centre, session=session, fichier="imports/x.csv", nom_fichier="x.csv"
+        ),
+        "import_job_erreurs": ImportJob.objects.create(
+            centre=centre,
+            session=session,
+            fichier="imports/y.csv",
+            nom_fichier="y.csv",
+            statut=ImportJob.Statut.ERREURS,
+            rapport={
+                "fichier_erreurs": default_storage.save("imports/erreurs/y_erreurs.xlsx", ContentFile(b"PK"))
+            },
         ),
     }
 

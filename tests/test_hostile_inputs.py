@@ -51,7 +51,7 @@ def test_a_sheet_padded_with_blank_rows_is_not_walked_to_its_end(centre_a):
     sheet = workbook.active
     sheet.title = "Candidats"
     sheet.append(["Nom", "Prénom"])
-    sheet.cell(row=40_000, column=1, value="fin")
+    sheet.cell(row=1_048_576, column=1, value="fin")  # the last row Excel has, far below any candidate
     out = io.BytesIO()
     workbook.save(out)
     with pytest.raises(FileRejected, match="trop de lignes"):

@@ -39,3 +39,25 @@ def test_names_fold_alike_whatever_the_case_and_accents(variant):
 def test_folding_keeps_different_names_apart():
     assert fold("Œuvray") == "oeuvray" and fold("Straße") == "strasse"
     assert fold("Martin") != fold("Martine")
+
+
+def test_the_fast_paths_give_what_the_character_by_character_rule_gives():
+    """ASCII (one translate) and text without any character the rule changes (one regex search) skip the loop
+    over characters: for every character of planes 0, 1 and 14, between an accented letter and an ASCII one,
+    the result is the loop's."""
+    import unicodedata
+
+    from core.text import _keep, _normalise
+
+    def loop(value, keep_newlines):
+        text = unicodedata.normalize("NFC", value)
+        if keep_newlines:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return "".join(_keep(char, keep_newlines) for char in text)
+
+    codes = [*range(0xD800), *range(0xE000, 0x20000), *range(0xE0000, 0xE1000), 0xF0000, 0x10FFFD]
+    for prefix in ("é", "a"):
+        for code in codes:
+            value = f"{prefix}{chr(code)}x"
+            assert _normalise(value, False) == loop(value, False), hex(code)
+            assert _normalise(value, True) == loop(value, True), hex(code)

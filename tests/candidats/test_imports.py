@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -46,11 +47,12 @@ def filled_template(session, rows, *, defaults=None, test_type=None) -> bytes:
 
 
 def upload(client, session, content, name="candidats.xlsx"):
-    return client.post(
-        reverse("candidats:import", args=[session.numero]),
-        {"fichier": SimpleUploadedFile(name, content)},
-        follow=True,
-    )
+    """The upload, and the validation task it queues (run as the worker would, once the request commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("candidats:import", args=[session.numero]), {"fichier": SimpleUploadedFile(name, content)}
+        )
+    return client.get(response.url) if response.status_code == 302 else response
 
 
 def report(response) -> list[tuple]:
@@ -233,7 +235,7 @@ def test_every_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_writt
         "Nom",
         'Formule ou valeur interdite « =HYPERLINK("http://x") » : saisissez une valeur, pas une formule.',
     ) in errors
-    assert (12, "Date de naissance", "Date invalide « 31/02/1990 » : format attendu jj/mm/aaaa.") in errors
+    assert (12, "Date de naissance", "Date invalide « 31/02/1990 » : format attendu JJ/MM/AAAA.") in errors
     assert (12, "CE", "Valeur « peut-être » invalide : O (oui) ou N (non).") in errors
     assert (13, "Épreuves", "Choisissez au moins une épreuve.") in errors
     assert (14, "Nom", "Candidat en double dans le fichier (même personne qu'à la ligne 7).") in errors

@@ -138,18 +138,36 @@ def test_a_centre_imports_a_file_fixes_its_mistake_and_imports_it(page, tmp_path
     page.get_by_role("button", name="Vérifier le fichier").click()
     report = page.get_by_test_id("rapport")
     report.wait_for()
-    assert "Date invalide « 31/02/1992 » : format attendu jj/mm/aaaa." in report.inner_text()
+    assert "Date invalide « 31/02/1992 » : format attendu JJ/MM/AAAA." in report.inner_text()
     assert re.search(r"8\s+Date de naissance", report.inner_text())
     assert not Inscription.objects.exists()
 
+    # The user's own file comes back with an « Erreurs » column and the faulty cell in red: fixed in it,
+    # then uploaded again.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger votre fichier avec les erreurs").click()
+    assert download_info.value.suggested_filename == "candidats_erreurs.xlsx"
+    errors_file = tmp_path / "candidats_erreurs.xlsx"
+    download_info.value.save_as(errors_file)
+    wb = load_workbook(errors_file)
+    ws = wb["Candidats"]
+    header = [c.value for c in ws[FIRST_ROW - 1]]
+    errors_column = header.index("Erreurs") + 1
+    assert ws.cell(row=FIRST_ROW, column=errors_column).value is None
+    assert "Date invalide « 31/02/1992 »" in ws.cell(row=FIRST_ROW + 1, column=errors_column).value
+    faulty = ws.cell(row=FIRST_ROW + 1, column=3)
+    assert faulty.fill.fgColor.rgb.endswith("FFC7CE") and "31/02/1992" in faulty.comment.text
+    faulty.value = "28/02/1992"
+    fixed = io.BytesIO()
+    wb.save(fixed)
+
     page.get_by_role("link", name="Importer un fichier corrigé").click()
-    wrong[2] = "28/02/1992"
     page.get_by_label("Fichier rempli (.xlsx ou .csv)").set_input_files(
         files=[
             {
-                "name": "candidats.xlsx",
+                "name": "candidats_erreurs.xlsx",
                 "mimeType": "application/octet-stream",
-                "buffer": _fill(template, [good, wrong]),
+                "buffer": fixed.getvalue(),
             }
         ]
     )
@@ -157,6 +175,7 @@ def test_a_centre_imports_a_file_fixes_its_mistake_and_imports_it(page, tmp_path
     page.get_by_test_id("pret").wait_for()
     assert "2 candidats prêts à être inscrits" in page.get_by_test_id("pret").inner_text()
     assert "SOW" in page.get_by_test_id("apercu").inner_text()
+    assert "« Erreurs »" in page.get_by_test_id("colonnes-ignorees").inner_text()
     page.get_by_role("button", name="Confirmer l'import").click()
     page.get_by_text(f"2 candidats inscrits à la session {session.numero}.").wait_for()
     assert "BA" in page.get_by_test_id("candidats").inner_text()
