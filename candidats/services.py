@@ -17,7 +17,6 @@ Also here: pre-registrations (public site → transfer / decline) and contact re
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,7 +29,9 @@ from django.utils import timezone
 
 from core import bulk
 from core.errors import BusinessError
+from core.fields import refresh_folded
 from core.models import next_number, next_numbers
+from core.text import fold
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
 from tarifs.models import Epreuve, Produit, RegleEpreuves
@@ -146,10 +147,9 @@ class EnrolmentResult:
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form of a name: "  Éloïse-Marie " → "eloise-marie"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    """Case-, accent- and spacing-insensitive form of a name: "  Éloïse-Marie " → "eloise-marie" (the one
+    fold, core.text.fold: invisible characters pasted into a name do not hide a duplicate either)."""
+    return fold(text)
 
 
 def person_key(nom: str, prenom: str, date_naissance: dt.date | None) -> tuple:
@@ -572,7 +572,7 @@ def enrol_many(
     )
     candidat_ids = [candidat.pk if candidat is not None else next(new_ids) for candidat in known]
     if changed:
-        Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
+        Candidat.objects.bulk_update(changed, [*CANDIDAT_FIELDS, *refresh_folded(changed)], batch_size=500)
     prices = session_prices(locked)
     codes = new_unique_access_codes(len(rows))
     numbers = next_numbers("inscription", len(rows))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from core.text import as_number
 from core.uploads import serve_file
 from demandes.forms import LABELS as DEMANDE_LABELS
 from sessions_app.models import DocumentKind
@@ -124,7 +125,7 @@ def absence(request, numero: int):
         try:
             session_day.set_absence(
                 inscription,
-                epreuve_ids=[int(v) for v in request.POST.getlist("epreuve") if v.isdigit()],
+                epreuve_ids=[n for v in request.POST.getlist("epreuve") if (n := as_number(v)) is not None],
                 whole="session" in request.POST,
                 by=request.user,
             )
@@ -147,8 +148,8 @@ def absents(request, numero: int):
         chosen: dict[int, list[int]] = {}
         for value in request.POST.getlist("absent"):
             inscription_id, _, epreuve_id = value.partition(":")
-            if inscription_id.isdigit() and epreuve_id.isdigit():
-                chosen.setdefault(int(inscription_id), []).append(int(epreuve_id))
+            if as_number(inscription_id) is not None and as_number(epreuve_id) is not None:
+                chosen.setdefault(as_number(inscription_id), []).append(as_number(epreuve_id))
         try:
             session_day.declare_absences(session, chosen, by=request.user)
         except BusinessError as exc:
