@@ -87,7 +87,7 @@ def pre_inscription(request, code: str):
                         epreuves=list(form.cleaned_data.get("epreuves") or []),
                     )
                 except BusinessError as exc:
-                    form.add_error(None, exc.message)
+                    form.add_error("epreuves" if exc.code == "epreuves" else None, exc.message)
                 else:
                     return redirect("public:merci", code=centre.code)
     return render(request, "public/pre_inscription.html", {"centre": centre, "form": form})

@@ -658,14 +658,41 @@ def update_inscription(
 
 
 @transaction.atomic
+@transaction.atomic
 def create_pre_inscription(
     *, centre, session: Session | None, data: CandidatData, telephone: str = "", epreuves=()
 ) -> PreInscription:
-    """A candidate's pre-registration from the public site; acknowledgement e-mail after commit."""
+    """A candidate's pre-registration from the public site; acknowledgement e-mail after commit.
+
+    For a chosen session, the épreuves chosen follow its product's rules (clean_epreuves(), as enrol() will at
+    the transfer; a non-modular product takes all of its épreuves). The same person (nom, prénom folded, date de naissance) already pre-registered for the same
+    session (or for the centre without a session) and not declined is refused with code "duplicate": a second
+    click or a second submission is never stored twice. The session row (or the centre row) is locked first,
+    so two identical submissions at the same instant are told apart too."""
     if session is not None and session.centre_id != centre.pk:
         raise BusinessError("Cette session n'appartient pas à ce centre.")
-    if session is not None and not session.enrolment_open():
-        raise BusinessError("Les inscriptions à cette session sont closes.")
+    if session is not None:
+        session = lock_session(session)
+        if not session.enrolment_open():
+            raise BusinessError("Les inscriptions à cette session sont closes.")
+        epreuves = list(epreuves)
+        if epreuves or not session.produit.modulaire:  # none chosen yet: the centre chooses at the transfer
+            epreuves = clean_epreuves(session.produit, epreuves, data.motivation)
+    else:
+        type(centre).objects.select_for_update().filter(pk=centre.pk).first()
+    key = person_key(data.nom, data.prenom, data.date_naissance)
+    earlier = PreInscription.objects.filter(
+        centre=centre, session=session, date_naissance=data.date_naissance
+    ).exclude(statut=PreInscription.Statut.DECLINEE)
+    for other in earlier:
+        if person_key(other.nom, other.prenom, other.date_naissance) == key:
+            where = f"à la session du {session.date:%d/%m/%Y}" if session else "auprès de ce centre"
+            raise BusinessError(
+                f"Vous êtes déjà pré-inscrit(e) {where} (demande du "
+                f"{timezone.localtime(other.created_at):%d/%m/%Y}) : le centre traitera votre demande et vous "
+                "écrira. Inutile de l'envoyer une seconde fois.",
+                code="duplicate",
+            )
     pre = PreInscription.objects.create(
         centre=centre,
         session=session,

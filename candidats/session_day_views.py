@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from core.forms import CleanForm
 from core.text import as_number
 from core.uploads import serve_file
 from demandes.forms import LABELS as DEMANDE_LABELS
@@ -27,11 +28,11 @@ CAPTURE_KINDS = {
 }
 
 
-class CaptureForm(forms.Form):
+class CaptureForm(CleanForm):
     fichier = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})
 
 
-class VirtualForm(forms.Form):
+class VirtualForm(CleanForm):
     nombre = forms.IntegerField(
         label="Nombre de candidats virtuels",
         min_value=1,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from candidats.models import Inscription, InscriptionStatus
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
+from core.forms import CleanForm
 from demandes.models import Anomalie
 
 from . import attestations, correction, results
@@ -21,7 +22,7 @@ from .views import STAFF_ROLES
 RESULTS_PER_PAGE = 50
 
 
-class AnomalieForm(forms.Form):
+class AnomalieForm(CleanForm):
     inscription = forms.ModelChoiceField(
         queryset=Inscription.objects.none(),
         required=False,

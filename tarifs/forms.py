@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import CleanForm
+
 from .models import Produit
 
 PRICE_ERRORS = {
@@ -28,7 +30,7 @@ def price_field(label: str) -> forms.DecimalField:
     )
 
 
-class TarifsForm(forms.Form):
+class TarifsForm(CleanForm):
     """One price per épreuve for a modular product, one single price otherwise. Never writes."""
 
     def __init__(self, *args, produit: Produit, initial_montants: dict | None = None, **kwargs):
