@@ -1,5 +1,5 @@
-"""Requests whose address carries control characters (NUL, ESC…, typed by nobody): answered 400 with a French
-message before any view reads them. PostgreSQL refuses a NUL in any text, so `/recherche/?q=%00` reached the
+"""Requests whose address carries control characters (NUL, ESC…, typed by nobody): a query string is answered
+400 with a French message, a path 404 (it names no page), before any view reads them. PostgreSQL refuses a NUL in any text, so `/recherche/?q=%00` reached the
 database and answered 500; every query string and path is checked here, once, rather than in each view. Form
 fields are not refused: what people type goes through the normaliser (core.forms), which removes them."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 MESSAGE = "Cette adresse contient des caractères de contrôle (par exemple un caractère nul) : elle ne peut pas être lue."
@@ -23,7 +23,13 @@ class RejectControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if has_control_characters(request.path) or any(
+        if has_control_characters(request.path):
+            # A path with control characters names nothing: the 404 of the portal, or the API's JSON 404 (the
+            # same body as api.views.route_not_found; the kernel does not import the API).
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "not_found", "message": "Introuvable."}, status=404)
+            raise Http404("Page introuvable.")
+        if any(
             has_control_characters(key) or any(has_control_characters(v) for v in values)
             for key, values in request.GET.lists()
         ):

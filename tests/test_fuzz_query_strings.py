@@ -146,3 +146,9 @@ def test_a_nul_in_the_search_is_answered_400_in_french(client):
     assert "caractères de contrôle" in response.content.decode()
     api = client.get("/api/v1/sessions/?date=%00")
     assert api.status_code == 400 and api.json()["code"] == "bad_request"
+
+
+def test_a_path_with_control_characters_names_no_page(client):
+    assert client.get("/preinscription/centre/A%00B/").status_code == 404
+    api = client.put("/api/v1/inscriptions/2000001/%60%04%21/")  # drawn once by the schema test
+    assert api.status_code == 404 and api.json() == {"code": "not_found", "message": "Introuvable."}
