@@ -1,9 +1,28 @@
 from rest_framework import serializers
 
+from core.text import clean
+
 from .models import ApiToken
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class CleanInputSerializer(serializers.Serializer):
+    """What a client sends: every text field through the one normaliser (core.text.clean) before any validator,
+    as every form of the portal does (core.forms). Passwords are compared as typed."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "copy") and hasattr(data, "get"):
+            data = data.copy()
+            for name, field in self.fields.items():
+                if (
+                    isinstance(field, serializers.CharField)
+                    and field.style.get("input_type") != "password"
+                    and isinstance(data.get(name), str)
+                ):
+                    data[name] = clean(data[name])
+        return super().to_internal_value(data)
+
+
+class TokenRequestSerializer(CleanInputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)

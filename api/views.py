@@ -32,6 +32,7 @@ from candidats import captures
 from candidats.models import Inscription, InscriptionEpreuve
 from centres.models import Membership
 from centres.roles import Permission, role_can, roles_with
+from core.net import client_ip
 from sessions_app.models import Session
 
 from . import serializers as s
@@ -67,6 +68,10 @@ class TokenThrottle(AnonRateThrottle):
     """Token requests per IP address (settings REST_FRAMEWORK DEFAULT_THROTTLE_RATES "api_token")."""
 
     scope = "api_token"
+
+    def get_ident(self, request):
+        # DRF would read X-Forwarded-For whatever sent it (NUM_PROXIES unset): the portal's one answer instead.
+        return client_ip(request)
 
 
 @extend_schema(

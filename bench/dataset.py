@@ -203,14 +203,17 @@ STEPS: list[tuple[str, str]] = [
     (
         "candidats et inscriptions",
         # One candidate per enrolment, numbered in session order; access codes are unique by
-        # construction ('Z' + the enrolment number in hexadecimal).
+        # construction ('Z' + the enrolment number in hexadecimal). The folded names (nom_recherche,
+        # prenom_recherche: core.text.fold) are lower(): the same for these ASCII names.
         f"""
         CREATE TEMP TABLE bench_inscription AS
         SELECT row_number() OVER (ORDER BY s.id, g) AS id, s.id AS session_id, s.centre_id, s.date
         FROM bench_session s CROSS JOIN LATERAL generate_series(1, s.n_inscrits) AS g;
-        INSERT INTO candidats_candidat (id, nom, prenom, date_naissance, genre, langue_maternelle, email,
+        INSERT INTO candidats_candidat (id, nom, prenom, nom_recherche, prenom_recherche, date_naissance, genre, langue_maternelle, email,
             telephone, nationalite, motivation, numero_piece_identite, virtuel, created_at, updated_at, centre_id)
         SELECT b.id, {_array(NOMS)}[1 + (b.id * 31) %% {len(NOMS)}], {_array(PRENOMS)}[1 + (b.id * 17) %% {len(PRENOMS)}],
+               lower({_array(NOMS)}[1 + (b.id * 31) %% {len(NOMS)}]),
+               lower({_array(PRENOMS)}[1 + (b.id * 17) %% {len(PRENOMS)}]),
                date '1960-01-01' + ((b.id * 7) %% 16000)::int, (ARRAY['F','H'])[1 + b.id %% 2],
                (ARRAY['ara','eng','spa','por','fra','vie'])[1 + b.id %% 6], 'candidat' || b.id || '@exemple.test',
                '', (ARRAY['DZ','MA','TN','SN','CA','BR','VN'])[1 + b.id %% 7],

@@ -1,42 +1,38 @@
-"""Exports of enrolments: `(filename, mimetype, bytes)`; every text cell goes through safe_cell()."""
+"""Exports of enrolments: `(filename, mimetype, bytes)`, written by core.spreadsheets.xlsx_table (text cells
+through safe_cell(), dates and amounts as formatted numbers, readable header)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-from core.spreadsheets import safe_cell
+from core.spreadsheets import XLSX, Column, xlsx_table
 
 from . import referentiels
 from .models import Inscription
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADERS = [
-    "N° inscription",
-    "Date d'inscription",
-    "N° session",
-    "Produit",
-    "Date de la session",
-    "Nom",
-    "Prénom",
-    "Date de naissance",
-    "Genre",
-    "E-mail",
-    "Langue maternelle",
-    "Nationalité",
-    "Motivation",
-    "Numéro de pièce d'identité",
-    "Épreuves",
-    "Prix (€)",
-    "Statut",
-    "Origine",
-    "Code d'accès",
+COLUMNS = [
+    Column("N° inscription", "integer"),
+    Column("Date d'inscription", "date"),
+    Column("N° session", "integer"),
+    Column("Produit"),
+    Column("Date de la session", "date"),
+    Column("Nom"),
+    Column("Prénom"),
+    Column("Date de naissance", "date"),
+    Column("Genre"),
+    Column("E-mail"),
+    Column("Langue maternelle"),
+    Column("Nationalité"),
+    Column("Motivation"),
+    Column("Numéro de pièce d'identité"),
+    Column("Épreuves"),
+    Column("Prix", "euros"),
+    Column("Statut"),
+    Column("Origine"),
+    Column("Code d'accès"),
 ]
+HEADERS = [c.title for c in COLUMNS]
 
 
 def inscription_row(i: Inscription) -> list:
@@ -57,7 +53,7 @@ def inscription_row(i: Inscription) -> list:
         c.get_motivation_display(),
         c.numero_piece_identite,
         ", ".join(ie.epreuve.code for ie in i.epreuves.all()),
-        float(i.prix_total),
+        i.prix_total,
         i.get_statut_display(),
         i.get_source_display(),
         i.code_acces,
@@ -65,20 +61,10 @@ def inscription_row(i: Inscription) -> list:
 
 
 def inscriptions_xlsx(queryset: QuerySet[Inscription]) -> tuple[str, str, bytes]:
-    """ "Toutes les inscriptions" as an Excel file (write-only workbook, rows read in chunks)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Inscriptions")
-    ws.append(HEADERS)
-    for inscription in queryset.iterator(chunk_size=500):
-        row = []
-        for value in inscription_row(inscription):
-            if isinstance(value, dt.date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                row.append(cell)
-            else:
-                row.append(safe_cell(value))
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return f"inscriptions_{timezone.localdate():%Y%m%d}.xlsx", XLSX, buffer.getvalue()
+    """ "Toutes les inscriptions" as an Excel file (core.spreadsheets.xlsx_table: rows read in chunks)."""
+    rows = (inscription_row(i) for i in queryset.iterator(chunk_size=500))
+    return (
+        f"inscriptions_{timezone.localdate():%Y%m%d}.xlsx",
+        XLSX,
+        xlsx_table("Inscriptions", COLUMNS, rows),
+    )

@@ -11,12 +11,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import ngettext
 
 from centres.models import Genre
+from core.errors import BusinessError
 from core.formats import euros as format_euros
+from core.forms import CleanForm
 from tarifs.models import Epreuve, Produit
 
 from . import referentiels
 from .models import InscriptionStatus
-from .services import CandidatData
+from .services import CandidatData, clean_epreuves
 
 
 def places_restantes_text(n: int) -> str:
@@ -37,7 +39,7 @@ def _with_blank(choices, label="—"):
     return [("", label), *choices]
 
 
-class CandidatForm(forms.Form):
+class CandidatForm(CleanForm):
     """The guide's candidate fields; épreuves as checkboxes (with their price) for a modular product."""
 
     nom = forms.CharField(label="Nom", max_length=150)
@@ -108,7 +110,7 @@ class InscrireForm(CandidatForm):
 # --- Lists -------------------------------------------------------------------------------------------
 
 
-class InscriptionFilterForm(forms.Form):
+class InscriptionFilterForm(CleanForm):
     q = forms.CharField(
         label="Recherche",
         required=False,
@@ -140,7 +142,16 @@ class InscriptionFilterForm(forms.Form):
 # --- Pre-registrations, contact requests -------------------------------------------------------------
 
 
-class TransferForm(forms.Form):
+def offered_epreuves(sessions):
+    """The épreuves a candidate may choose for these sessions: those of their modular products only (a
+    non-modular product takes all of its épreuves, nothing to choose)."""
+    if sessions is None:
+        return Epreuve.objects.none()
+    produits = Produit.objects.filter(sessions__in=sessions, modulaire=True)
+    return Epreuve.objects.filter(produits__in=produits).distinct().order_by("ordre", "code")
+
+
+class TransferForm(CleanForm):
     session = forms.ModelChoiceField(label="Session", queryset=None, empty_label="Sélectionner la session")
     epreuves = forms.ModelMultipleChoiceField(
         label="Épreuves (produit modulaire)",
@@ -150,21 +161,33 @@ class TransferForm(forms.Form):
     )
     confirmer = forms.BooleanField(label="Inscrire malgré l'avertissement", required=False)
 
-    def __init__(self, *args, sessions=None, **kwargs):
+    def __init__(self, *args, sessions=None, motivation: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.motivation = motivation
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"{s.label} — {places_restantes_text(s.nb_places - s.nb_inscrits)}"
         )
+        self.fields["epreuves"].queryset = offered_epreuves(sessions)
+
+    def clean(self):
+        cleaned = super().clean()
+        session = cleaned.get("session")
+        if session is not None and "epreuves" in cleaned:
+            try:
+                cleaned["epreuves"] = clean_epreuves(session.produit, cleaned["epreuves"], self.motivation)
+            except BusinessError as exc:
+                self.add_error("epreuves", exc.message)
+        return cleaned
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(CleanForm):
     motif = forms.CharField(
         label="Motif du refus (envoyé au candidat)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
 
 
-class ContactAnswerForm(forms.Form):
+class ContactAnswerForm(CleanForm):
     reponse = forms.CharField(
         label="Réponse (envoyée par e-mail)", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
@@ -173,7 +196,7 @@ class ContactAnswerForm(forms.Form):
 # --- Import ------------------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanForm):
     fichier = forms.FileField(label="Fichier rempli (.xlsx ou .csv)")
 
     def clean_fichier(self):
@@ -203,14 +226,14 @@ class ImportForm(forms.Form):
         return f
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(CleanForm):
     confirmer = forms.BooleanField(label="Inscrire malgré l'avertissement", required=False)
 
 
 # --- Public site -------------------------------------------------------------------------------------
 
 
-class HoneypotMixin(forms.Form):
+class HoneypotMixin(CleanForm):
     # Hidden from people by CSS (public.css); bots fill every field.
     site_internet = forms.CharField(
         label="Ne pas remplir ce champ",
@@ -251,8 +274,8 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
             f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} ({places_restantes_text(s.places_restantes)})"
         )
         self.fields["epreuves"] = forms.ModelMultipleChoiceField(
-            label="Épreuves souhaitées (TEF, TEF Canada, TEF Québec)",
-            queryset=Epreuve.objects.filter(produits__isnull=False).distinct().order_by("ordre", "code"),
+            label="Épreuves souhaitées (produits modulaires : TEF, TEF Canada, TEF Québec)",
+            queryset=offered_epreuves(sessions),
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
@@ -260,7 +283,7 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
         self.order_fields(self.field_order + ["site_internet"])
 
 
-class PublicContactForm(HoneypotMixin, forms.Form):
+class PublicContactForm(HoneypotMixin, CleanForm):
     nom = forms.CharField(label="Nom", max_length=150)
     prenom = forms.CharField(label="Prénom", max_length=150)
     email = forms.EmailField(label="E-mail")

@@ -5,6 +5,7 @@ from django_countries.fields import CountryField
 
 from centres.models import Genre
 from centres.querysets import CentreScopedQuerySet, scoped_queryset
+from core.fields import FoldedCharField
 from core.models import StatusChange
 from tarifs.models import Motivation
 
@@ -27,6 +28,10 @@ class Candidat(models.Model):
     )
     nom = models.CharField("nom", max_length=150)
     prenom = models.CharField("prénom", max_length=150)
+    # nom and prénom folded for case and accents (core.text.fold), filled on every write: what the searches
+    # compare, alike on SQLite and PostgreSQL (trigram index on PostgreSQL, candidats migration 0006).
+    nom_recherche = FoldedCharField("nom (recherche)", max_length=150, source="nom")
+    prenom_recherche = FoldedCharField("prénom (recherche)", max_length=150, source="prenom")
     date_naissance = models.DateField("date de naissance", null=True, blank=True)
     genre = models.CharField("genre", max_length=1, choices=Genre.choices, blank=True)
     langue_maternelle = models.CharField(

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from centres.models import Centre, Visibilite
 from core.errors import BusinessError
+from core.net import client_ip
+from core.text import as_number
 
 from . import selectors, services
 from .forms import PublicContactForm, PublicPreInscriptionForm
@@ -21,15 +23,9 @@ THROTTLE_LIMIT = 5
 THROTTLE_WINDOW = 10 * 60
 
 
-def _client_ip(request) -> str:
-    # Behind the TLS proxy (SECURE_PROXY_SSL_HEADER), the proxy's X-Forwarded-For first hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else "") or request.META.get("REMOTE_ADDR", "")
-
-
 def _throttled(request) -> bool:
     """Count this submission; True when the IP went past the limit in the current window."""
-    key = f"public:submissions:{_client_ip(request)}"
+    key = f"public:submissions:{client_ip(request)}"
     if cache.add(key, 1, THROTTLE_WINDOW):
         return False
     try:
@@ -67,8 +63,8 @@ def pre_inscription(request, code: str):
         return redirect("public:contact", code=centre.code)
     sessions = selectors.public_sessions(centre)
     initial = {}
-    if request.GET.get("session", "").isdigit():
-        chosen = sessions.filter(numero=int(request.GET["session"])).first()
+    if (numero := as_number(request.GET.get("session"))) is not None:
+        chosen = sessions.filter(numero=numero).first()
         if chosen:
             initial["session"] = chosen.pk
     form = PublicPreInscriptionForm(request.POST or None, sessions=sessions, initial=initial)
@@ -91,7 +87,7 @@ def pre_inscription(request, code: str):
                         epreuves=list(form.cleaned_data.get("epreuves") or []),
                     )
                 except BusinessError as exc:
-                    form.add_error(None, exc.message)
+                    form.add_error("epreuves" if exc.code == "epreuves" else None, exc.message)
                 else:
                     return redirect("public:merci", code=centre.code)
     return render(request, "public/pre_inscription.html", {"centre": centre, "form": form})

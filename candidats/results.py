@@ -285,34 +285,32 @@ def with_lines(inscriptions: list[Inscription]) -> list[Inscription]:
 
 
 def results_xlsx(session: Session) -> tuple[str, str, bytes]:
-    from openpyxl import Workbook
+    from core.spreadsheets import XLSX, Column, xlsx_table
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Résultats {session.numero}"
-    sheet.append(
-        ["N° inscription", "Nom", "Prénom", "Épreuve", "Score", "Sur", "Niveau CECRL", "NCLC", "Statut"]
+    columns = [
+        Column("N° inscription", "integer"),
+        Column("Nom"),
+        Column("Prénom"),
+        Column("Épreuve"),
+        Column("Score", "integer"),
+        Column("Sur", "integer"),
+        Column("Niveau CECRL"),
+        Column("NCLC", "integer"),
+        Column("Statut"),
+    ]
+    rows = (
+        [
+            inscription.numero,
+            inscription.candidat.nom.upper(),
+            inscription.candidat.prenom,
+            epreuve.code,
+            result.score if result else None,
+            result.score_max if result else None,
+            result.niveau_cecrl if result else None,
+            result.nclc if result else None,
+            "Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté",
+        ]
+        for inscription in results_table(session)
+        for epreuve, result, absent, dispense in inscription.lines
     )
-    for inscription in results_table(session):
-        for epreuve, result, absent, dispense in inscription.lines:
-            status = "Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté"
-            sheet.append(
-                [
-                    inscription.numero,
-                    safe_cell(inscription.candidat.nom.upper()),
-                    safe_cell(inscription.candidat.prenom),
-                    epreuve.code,
-                    result.score if result else None,
-                    result.score_max if result else None,
-                    result.niveau_cecrl if result else None,
-                    result.nclc if result else None,
-                    status,
-                ]
-            )
-    out = io.BytesIO()
-    workbook.save(out)
-    return (
-        f"resultats_{session.numero}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        out.getvalue(),
-    )
+    return f"resultats_{session.numero}.xlsx", XLSX, xlsx_table(f"Résultats {session.numero}", columns, rows)

@@ -9,11 +9,22 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Quer
 from django.db.models.functions import Coalesce
 
 from centres.models import Centre
+from core.text import as_number, clean, fold
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import OPEN_STATUSES
 from tarifs.models import Epreuve
 
 from .models import DemandeContact, Inscription, InscriptionEpreuve, InscriptionStatus, PreInscription
+
+
+def name_matches(word: str, prefix: str = "candidat__") -> Q:
+    """A word of a search against the candidate's nom or prénom, folded for case and accents alike on every
+    database (core.text.fold, stored in nom_recherche / prenom_recherche; trigram index on PostgreSQL):
+    "lefèvre", "LEFEVRE" and "Lefèvre" find Lefèvre and Lefevre."""
+    folded = fold(word)
+    return Q(**{f"{prefix}nom_recherche__contains": folded}) | Q(
+        **{f"{prefix}prenom_recherche__contains": folded}
+    )
 
 
 def pending_pre_inscriptions_count(centre) -> int:
@@ -125,7 +136,7 @@ def inscriptions_for_centre(
         .prefetch_related(epreuves_prefetch())
         .order_by("-created_at", "-numero")
     )
-    q = (q or "").strip()
+    q = clean(q)
     if q:
         # A candidate belongs to the centre of its sessions: saying so lets PostgreSQL start from the
         # centre's candidates matching the words (trigram index, candidats migration 0003) instead of
@@ -133,13 +144,9 @@ def inscriptions_for_centre(
         qs = qs.filter(candidat__centre=centre)
         words = Q()
         for word in q.split():
-            term = (
-                Q(candidat__nom__icontains=word)
-                | Q(candidat__prenom__icontains=word)
-                | Q(candidat__email__icontains=word)
-            )
-            if word.isdigit():
-                term |= Q(numero=int(word)) | Q(session__numero=int(word))
+            term = name_matches(word) | Q(candidat__email__icontains=word)
+            if (number := as_number(word)) is not None:
+                term |= Q(numero=number) | Q(session__numero=number)
             words &= term
         qs = qs.filter(words)
     if session:

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from core import bulk
 from core.errors import BusinessError
+from core.fields import refresh_folded
 from core.models import next_number, next_numbers
 from core.text import fold
 from core.workflow import Workflow
@@ -633,7 +634,7 @@ def enrol_many(
     )
     candidat_ids = [candidat.pk if candidat is not None else next(new_ids) for candidat in known]
     if changed:
-        Candidat.objects.bulk_update(changed, list(CANDIDAT_FIELDS), batch_size=500)
+        Candidat.objects.bulk_update(changed, [*CANDIDAT_FIELDS, *refresh_folded(changed)], batch_size=500)
     prices = session_prices(locked)
     codes = new_unique_access_codes(len(rows))
     numbers = next_numbers("inscription", len(rows))
@@ -719,14 +720,41 @@ def update_inscription(
 
 
 @transaction.atomic
+@transaction.atomic
 def create_pre_inscription(
     *, centre, session: Session | None, data: CandidatData, telephone: str = "", epreuves=()
 ) -> PreInscription:
-    """A candidate's pre-registration from the public site; acknowledgement e-mail after commit."""
+    """A candidate's pre-registration from the public site; acknowledgement e-mail after commit.
+
+    For a chosen session, the épreuves chosen follow its product's rules (clean_epreuves(), as enrol() will at
+    the transfer; a non-modular product takes all of its épreuves). The same person (nom, prénom folded, date de naissance) already pre-registered for the same
+    session (or for the centre without a session) and not declined is refused with code "duplicate": a second
+    click or a second submission is never stored twice. The session row (or the centre row) is locked first,
+    so two identical submissions at the same instant are told apart too."""
     if session is not None and session.centre_id != centre.pk:
         raise BusinessError("Cette session n'appartient pas à ce centre.")
-    if session is not None and not session.enrolment_open():
-        raise BusinessError("Les inscriptions à cette session sont closes.")
+    if session is not None:
+        session = lock_session(session)
+        if not session.enrolment_open():
+            raise BusinessError("Les inscriptions à cette session sont closes.")
+        epreuves = list(epreuves)
+        if epreuves or not session.produit.modulaire:  # none chosen yet: the centre chooses at the transfer
+            epreuves = clean_epreuves(session.produit, epreuves, data.motivation)
+    else:
+        type(centre).objects.select_for_update().filter(pk=centre.pk).first()
+    key = person_key(data.nom, data.prenom, data.date_naissance)
+    earlier = PreInscription.objects.filter(
+        centre=centre, session=session, date_naissance=data.date_naissance
+    ).exclude(statut=PreInscription.Statut.DECLINEE)
+    for other in earlier:
+        if person_key(other.nom, other.prenom, other.date_naissance) == key:
+            where = f"à la session du {session.date:%d/%m/%Y}" if session else "auprès de ce centre"
+            raise BusinessError(
+                f"Vous êtes déjà pré-inscrit(e) {where} (demande du "
+                f"{timezone.localtime(other.created_at):%d/%m/%Y}) : le centre traitera votre demande et vous "
+                "écrira. Inutile de l'envoyer une seconde fois.",
+                code="duplicate",
+            )
     pre = PreInscription.objects.create(
         centre=centre,
         session=session,

@@ -15,6 +15,8 @@ from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
 from core.downloads import serve_file
 from core.errors import BusinessError
+from core.forms import CleanForm
+from core.text import as_number
 from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
@@ -27,11 +29,11 @@ CAPTURE_KINDS = {
 }
 
 
-class CaptureForm(forms.Form):
+class CaptureForm(CleanForm):
     fichier = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})
 
 
-class VirtualForm(forms.Form):
+class VirtualForm(CleanForm):
     nombre = forms.IntegerField(
         label="Nombre de candidats virtuels",
         min_value=1,
@@ -128,7 +130,7 @@ def absence(request, numero: int):
         try:
             session_day.set_absence(
                 inscription,
-                epreuve_ids=[int(v) for v in request.POST.getlist("epreuve") if v.isdigit()],
+                epreuve_ids=[n for v in request.POST.getlist("epreuve") if (n := as_number(v)) is not None],
                 whole="session" in request.POST,
                 by=request.user,
             )
@@ -151,8 +153,8 @@ def absents(request, numero: int):
         chosen: dict[int, list[int]] = {}
         for value in request.POST.getlist("absent"):
             inscription_id, _, epreuve_id = value.partition(":")
-            if inscription_id.isdigit() and epreuve_id.isdigit():
-                chosen.setdefault(int(inscription_id), []).append(int(epreuve_id))
+            if as_number(inscription_id) is not None and as_number(epreuve_id) is not None:
+                chosen.setdefault(as_number(inscription_id), []).append(as_number(epreuve_id))
         try:
             session_day.declare_absences(session, chosen, by=request.user)
         except BusinessError as exc:

@@ -231,7 +231,7 @@ def pre_inscription_transfer(request, pk: int):
     initial = {"epreuves": [e.pk for e in pre.epreuves.all()]}
     if pre.session_id:
         initial["session"] = pre.session_id
-    form = TransferForm(request.POST or None, sessions=sessions, initial=initial)
+    form = TransferForm(request.POST or None, sessions=sessions, initial=initial, motivation=pre.motivation)
     warnings = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,11 +4,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from phonenumber_field.formfields import SplitPhoneNumberField
 
+from core.forms import CleanForm, CleanModelForm, CleanTextMixin
+
 from .models import Centre, Genre
 from .roles import Role
 
 
-class PortalAuthenticationForm(AuthenticationForm):
+class PortalAuthenticationForm(CleanTextMixin, AuthenticationForm):
     """E-mail + password; an Évaluateur (or a user without a portal role) is told why they cannot enter."""
 
     username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True}))
@@ -32,7 +34,7 @@ class PortalAuthenticationForm(AuthenticationForm):
         raise forms.ValidationError(self.error_messages["no_centre"], code="no_centre")
 
 
-class CentreFicheForm(forms.ModelForm):
+class CentreFicheForm(CleanModelForm):
     site_web = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
     class Meta:
@@ -57,7 +59,7 @@ class CentreFicheForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", "Enregistrer"))
 
 
-class AccountRequestForm(forms.Form):
+class AccountRequestForm(CleanForm):
     """ "Création d'un utilisateur centre": the guide's fields. The form only cleans; the service files the request."""
 
     last_name = forms.CharField(label="Nom", max_length=150)

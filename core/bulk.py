@@ -36,7 +36,8 @@ NATIVE_TYPES = {
 def insert_rows(model: type[models.Model], rows: Sequence[dict], *, returning_ids: bool = False) -> list[int]:
     """Insert `rows` (field attname → value, the same keys in every row) into `model`'s table, in
     the caller's transaction. A field a row leaves out takes the model's default (auto_now and
-    auto_now_add fields: now). Returns the new primary keys in row order when `returning_ids`."""
+    auto_now_add fields: now); a folded copy of a given field (core.fields.FoldedCharField) is computed from
+    the row, as save() would. Returns the new primary keys in row order when `returning_ids`."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -47,10 +48,13 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, returning_id
     now = timezone.now()
     constant: dict[str, object] = {}  # the same value on every row
     per_row: dict[str, models.Field] = {}  # a callable default, evaluated for each row
+    derived: dict[str, models.Field] = {}  # computed from the row's own values (core.fields.FoldedCharField)
     for attname, field in fields.items():
         if attname in given or field.primary_key:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if hasattr(field, "value_from_row") and field.value_from_row(rows[0]) is not None:
+            derived[attname] = field
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             constant[attname] = now
         elif field.has_default() and callable(field.default):
             per_row[attname] = field
@@ -61,7 +65,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, returning_id
     ]
     ids = _next_ids(model, len(rows)) if returning_ids else []
     columns = ([model._meta.pk.column] if ids else []) + [
-        fields[a].column for a in [*given, *constant, *per_row]
+        fields[a].column for a in [*given, *constant, *per_row, *derived]
     ]
     constant_values = tuple(constant.values())
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -78,6 +82,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, returning_id
                     + values
                     + list(constant_values)
                     + [field.get_db_prep_save(field.get_default(), connection) for field in per_row.values()]
+                    + [field.value_from_row(row) for field in derived.values()]
                 )
     return ids
 

@@ -82,3 +82,15 @@ def fold(value) -> str:
         .replace("œ", "oe")
         .replace("æ", "ae")
     )
+
+
+# Numbers people type into a search box or a query string (an enrolment, a session): a bigint column holds
+# 18 digits safely; "²" or "٣" pass str.isdigit() but are no number anyone means.
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def as_number(value) -> int | None:
+    """The integer a person typed ("2000123"), or None when the text is not a plain number that fits a
+    database integer (letters, superscripts, 10,000 digits…)."""
+    text = clean(value)
+    return int(text) if _NUMBER.fullmatch(text) else None

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from core.forms import CleanForm
 from messagerie.forms import MultipleFileField
 
 from .models import Demande, DemandeKind, DemandeStatus
@@ -15,7 +16,7 @@ LABELS = {
 }
 
 
-class DemandeForm(forms.Form):
+class DemandeForm(CleanForm):
     sous_type = forms.ChoiceField(label="Nature", required=False)
     epreuve = forms.ModelChoiceField(label="Épreuve", queryset=None, required=False)
     description = forms.CharField(
@@ -43,7 +44,7 @@ class DemandeForm(forms.Form):
             del self.fields["epreuve"]
 
 
-class DemandeFilterForm(forms.Form):
+class DemandeFilterForm(CleanForm):
     kind = forms.ChoiceField(
         label="Type",
         required=False,
@@ -58,7 +59,7 @@ class DemandeFilterForm(forms.Form):
     )
 
 
-class ReinscriptionForm(forms.Form):
+class ReinscriptionForm(CleanForm):
     session = forms.ModelChoiceField(
         label="Nouvelle session", queryset=None, empty_label=None, widget=forms.RadioSelect
     )

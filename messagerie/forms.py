@@ -1,6 +1,8 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from core.forms import CleanForm
+
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"
 
 
@@ -23,7 +25,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ConversationForm(forms.Form):
+class ConversationForm(CleanForm):
     """ "Créer une demande"."""
 
     titre = forms.CharField(label="Titre", max_length=200)
@@ -38,7 +40,7 @@ class ConversationForm(forms.Form):
         self.helper.form_tag = False
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(CleanForm):
     message = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 4}))
     pieces_jointes = MultipleFileField(label="Pièces jointes")
 

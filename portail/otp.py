@@ -3,8 +3,10 @@
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from core.forms import CleanTextMixin
 
-class StaffLoginForm(OTPAdminAuthenticationForm):
+
+class StaffLoginForm(CleanTextMixin, OTPAdminAuthenticationForm):
     """With a single authenticator (the usual case) the code is checked against it without asking to pick a
     device first; the messages speak French."""
 

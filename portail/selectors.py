@@ -11,7 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from candidats.models import Inscription
-from candidats.selectors import pending_contact_requests_count, pending_pre_inscriptions_count
+from candidats.selectors import name_matches, pending_contact_requests_count, pending_pre_inscriptions_count
+from core.text import as_number, clean
 from demandes.models import Notification
 from messagerie.models import Conversation
 from sessions_app.models import BonDeCommande, Session, SessionStatus
@@ -120,12 +121,12 @@ def reste_a_traiter(centre, today: dt.date | None = None) -> list[Todo]:
 
 def search_sessions(centre, q: str) -> QuerySet[Session]:
     """A session by its number (the whole number, or its start), within the centre only."""
-    digits = q.strip()
-    if not digits.isdigit():
+    digits = clean(q)
+    if as_number(digits) is None:
         return Session.objects.none()
     return (
         Session.objects.for_centre(centre)
-        .filter(Q(numero=int(digits)) | Q(numero__startswith=digits))
+        .filter(Q(numero=as_number(digits)) | Q(numero__startswith=digits))
         .select_related("produit")
         .order_by("-date", "-numero")
     )
@@ -133,15 +134,15 @@ def search_sessions(centre, q: str) -> QuerySet[Session]:
 
 def search_inscriptions(centre, q: str) -> QuerySet[Inscription]:
     """Candidates of the centre by nom, prénom, "prénom nom", numéro d'inscription or e-mail."""
-    q = q.strip()
+    q = clean(q)
     condition = Q()
-    if q.isdigit():
-        condition |= Q(numero=int(q))
+    if as_number(q) is not None:
+        condition |= Q(numero=as_number(q))
     words = q.split()
     if words:
         name = Q()
         for word in words[:4]:
-            name &= Q(candidat__nom__icontains=word) | Q(candidat__prenom__icontains=word)
+            name &= name_matches(word)
         condition |= name
     if "@" in q or "." in q:
         condition |= Q(candidat__email__icontains=q)

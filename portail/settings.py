@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +160,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portail.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+
+# How many reverse proxies in front of the portal append to X-Forwarded-For (core.net.client_ip, used by every
+# throttle: public site, API tokens, login lockout). 0: the header is ignored, the client is the TCP peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# A session is created at most this many years ahead (sessions_app.services.check_session_date).
+SESSION_HORIZON_YEARS = env.int("SESSION_HORIZON_YEARS", default=3)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -14,6 +14,7 @@ from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
 from core.downloads import file_response
 from core.errors import BusinessError
+from core.forms import CleanForm
 from demandes import correction
 from demandes.models import Anomalie
 
@@ -22,7 +23,7 @@ from .models import Document, DocumentKind, Session, SessionStatus
 RESULTS_PER_PAGE = 50
 
 
-class AnomalieForm(forms.Form):
+class AnomalieForm(CleanForm):
     inscription = forms.ModelChoiceField(
         queryset=Inscription.objects.none(),
         required=False,

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 
+from core.forms import CleanForm
 from tarifs.models import Produit
 
 from .models import Session, SessionStatus
@@ -37,6 +38,7 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Session
+        form = CleanForm  # text typed in a filter goes through the one normaliser too
         fields = ["statut", "produit", "du", "au"]
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from core.errors import BusinessError
+from core.forms import CleanForm
 from tarifs.forms import TarifsForm
 from tarifs.models import Produit
 
@@ -16,7 +17,7 @@ class ProduitChoiceField(forms.ModelChoiceField):
         return f"{obj.nom} ({obj.gamme}{', modulaire' if obj.modulaire else ''})"
 
 
-class EtapeProduitForm(forms.Form):
+class EtapeProduitForm(CleanForm):
     produit = ProduitChoiceField(
         label="Produit",
         queryset=Produit.objects.actifs().order_by("gamme", "nom"),
@@ -36,7 +37,7 @@ class EtapeProduitForm(forms.Form):
         return produit
 
 
-class EtapeDateForm(forms.Form):
+class EtapeDateForm(CleanForm):
     date = forms.DateField(
         label="Date de la session",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -71,7 +72,7 @@ class EtapeDateForm(forms.Form):
         return date
 
 
-class EtapePlacesForm(forms.Form):
+class EtapePlacesForm(CleanForm):
     nb_places = forms.IntegerField(
         label="Nombre de places disponibles",
         min_value=1,

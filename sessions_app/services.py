@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -75,12 +76,29 @@ def earliest_session_date(now: dt.datetime | None = None) -> dt.date:
     return day
 
 
+def session_horizon(today: dt.date) -> dt.date:
+    """The last date a session may be created for."""
+    years = settings.SESSION_HORIZON_YEARS
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
 def check_session_date(date: dt.date, now: dt.datetime | None = None) -> None:
-    """A session must be created before its D-2 closure instant (else nobody could ever enrol)."""
+    """A session must be created before its D-2 closure instant (else nobody could ever enrol), and no
+    further ahead than SESSION_HORIZON_YEARS (3 by default: a year 9999 is a typing slip, not a plan)."""
     now = now or timezone.now()
     today = timezone.localtime(now, PARIS).date()
     if date < today:
         raise BusinessError("La date de la session est passée : choisissez une date à venir.", code="date")
+    last = session_horizon(today)
+    if date > last:
+        raise BusinessError(
+            f"La date de la session est trop lointaine : une session se crée au plus "
+            f"{settings.SESSION_HORIZON_YEARS} ans à l'avance (jusqu'au {last:%d/%m/%Y}).",
+            code="date_horizon",
+        )
     if closes_at_for(date) <= now:
         first = earliest_session_date(now)
         raise BusinessError(

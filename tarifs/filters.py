@@ -1,5 +1,7 @@
 import django_filters
 
+from core.forms import CleanForm
+
 from .models import Gamme, Produit
 
 
@@ -21,6 +23,7 @@ class ProduitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Produit
+        form = CleanForm  # text typed in a filter goes through the one normaliser too
         fields = ["produit", "gamme", "modulaire", "statut"]
 
     def __init__(self, *args, **kwargs):

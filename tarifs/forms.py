@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import CleanForm
+
 from .keys import expected_tarif_keys
 from .models import Produit
 
@@ -29,7 +31,7 @@ def price_field(label: str) -> forms.DecimalField:
     )
 
 
-class TarifsForm(forms.Form):
+class TarifsForm(CleanForm):
     """One price per épreuve for a modular product, one single price otherwise. Never writes."""
 
     def __init__(self, *args, produit: Produit, initial_montants: dict | None = None, **kwargs):

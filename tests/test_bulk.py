@@ -37,6 +37,8 @@ def test_rows_are_written_with_the_model_defaults_and_their_ids_in_order():
     # Fields the rows leave out: the model's defaults, the creation instants now.
     assert sand.email == "" and sand.virtuel is False and sand.anonymised_at is None
     assert zola.created_at >= before and zola.updated_at >= before
+    # The folded copies the searches compare (core.fields.FoldedCharField) are computed from the row.
+    assert (zola.nom_recherche, zola.prenom_recherche) == ("zola", "emile")
     # The sequence moved past the ids drawn: the next ordinary insert does not collide.
     assert Candidat.objects.create(centre=centre, nom="Hugo", prenom="Victor").pk > max(ids)
 

@@ -84,3 +84,47 @@ def test_results_are_paginated_and_queries_bounded(client, responsable, centre_a
     assert page.context["page"].paginator.count == 45 and len(page.context["page"]) == 20
     assert "page=2" in page.content.decode() and "q=martin" in page.content.decode()
     assert with_one == with_45 <= 12
+
+
+@pytest.fixture
+def accented(centre_a):
+    session = SessionFactory(centre=centre_a)
+    people = {
+        "lefevre": CandidatFactory(centre=centre_a, nom="Lefèvre", prenom="Anaïs"),
+        "lefevre_plain": CandidatFactory(centre=centre_a, nom="LEFEVRE", prenom="Jean"),
+        "garcia": CandidatFactory(centre=centre_a, nom="García", prenom="Noémie"),
+        "other": CandidatFactory(centre=centre_a, nom="Martin", prenom="Paul"),
+    }
+    return {key: InscriptionFactory(session=session, candidat=c) for key, c in people.items()}
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("lefèvre", {"lefevre", "lefevre_plain"}),
+        ("LEFEVRE", {"lefevre", "lefevre_plain"}),
+        ("Lefèvre", {"lefevre", "lefevre_plain"}),
+        ("garcia", {"garcia"}),
+        ("GARCÍA", {"garcia"}),
+        ("anais", {"lefevre"}),
+        ("noemie garcia", {"garcia"}),
+        ("le\u200bfèvre", {"lefevre", "lefevre_plain"}),  # a zero-width space pasted into the box
+    ],
+)
+def test_names_are_found_whatever_the_case_and_accents_on_every_database(
+    client, responsable, accented, q, expected
+):
+    """The same results on SQLite and PostgreSQL: both compare the folded copies (core.text.fold)."""
+    client.force_login(responsable)
+    found = {i.pk for i in search(client, q).context["page"]}
+    assert found == {accented[key].pk for key in expected}
+    listed = client.get(reverse("candidats:inscriptions"), {"q": q}).context["page"].object_list
+    assert {i.pk for i in listed} == {accented[key].pk for key in expected}
+
+
+def test_a_renamed_candidate_is_found_by_the_new_name(client, responsable, accented):
+    candidat = accented["other"].candidat
+    candidat.nom = "Müller"
+    candidat.save()
+    client.force_login(responsable)
+    assert [i.pk for i in search(client, "muller").context["page"]] == [accented["other"].pk]

@@ -192,3 +192,111 @@ def test_a_pre_registration_for_a_closed_session_is_refused(client, avec):
     response = client.post(reverse("public:pre_inscription", args=["DAK01"]), PRE | {"session": session.pk})
     assert "session" in response.context["form"].errors
     assert not PreInscription.objects.exists()
+
+
+# --- Only the product's épreuves, with its rules; a second identical pre-registration -------------------
+
+
+@pytest.fixture
+def canada(avec):
+    from tarifs.models import RegleEpreuves
+    from tests.factories import ProduitFactory, epreuve
+
+    produit = ProduitFactory(nom="TEF Canada", codes_epreuves=["CE", "CO", "EE", "EO"])
+    regle = RegleEpreuves.objects.create(produit=produit, motivation="I")
+    regle.epreuves.set([epreuve(c) for c in ("CE", "CO", "EE", "EO")])
+    ProduitFactory(nom="DFP Affaires B1", modulaire=False, codes_epreuves=["CTI", "IO"])
+    ProduitFactory(nom="TEF", codes_epreuves=["CE", "CO", "EE", "EO", "LS"])
+    return SessionFactory(centre=avec, afficher_en_ligne=True, produit=produit)
+
+
+def epreuve_ids(*codes):
+    from tarifs.models import Epreuve
+
+    return [Epreuve.objects.get(code=c).pk for c in codes]
+
+
+def test_the_form_offers_only_the_epreuves_of_the_sessions_products(client, canada):
+    form = client.get(reverse("public:pre_inscription", args=["DAK01"])).context["form"]
+    assert [e.code for e in form.fields["epreuves"].queryset] == ["CE", "CO", "EE", "EO"]
+
+
+@pytest.mark.parametrize(
+    "codes, motivation, message",
+    [
+        (
+            ["CE", "LS"],
+            "C",
+            "n’en fait pas partie",
+        ),  # not even offered: Django's "Sélectionnez un choix valide"
+        (
+            ["CE"],
+            "I",
+            "Pour le TEF Canada (Immigration Canada), les épreuves CE, CO, EE, EO sont obligatoires.",
+        ),
+    ],
+)
+def test_epreuves_outside_the_product_or_its_rules_are_refused_at_once(
+    client, canada, codes, motivation, message
+):
+    response = client.post(
+        reverse("public:pre_inscription", args=["DAK01"]),
+        PRE | {"session": canada.pk, "motivation": motivation, "epreuves": epreuve_ids(*codes)},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["epreuves"]
+    assert any(message in e for e in errors), errors
+    assert not PreInscription.objects.exists()
+
+
+def test_a_stranger_epreuve_forced_into_the_service_is_refused(canada):
+    from candidats import services
+    from core.errors import BusinessError
+    from tarifs.models import Epreuve
+    from tests.candidats.conftest import data
+
+    with pytest.raises(BusinessError, match="hors du produit TEF Canada : CTI, IO, LS"):
+        services.create_pre_inscription(
+            centre=canada.centre,
+            session=canada,
+            data=data(),
+            epreuves=Epreuve.objects.filter(code__in=["LS", "CTI", "IO"]),
+        )
+    assert not PreInscription.objects.exists()
+
+
+def test_a_second_identical_pre_registration_is_recognised_and_not_stored(client, canada):
+    url = reverse("public:pre_inscription", args=["DAK01"])
+    posted = PRE | {"session": canada.pk, "epreuves": epreuve_ids("CO", "EO")}
+    assert client.post(url, posted).status_code == 302
+    # The same person again, typed differently (case, accents, a pasted zero-width space).
+    again = client.post(url, posted | {"nom": "NDIAYE\u200b", "prenom": "awa "})
+    assert again.status_code == 200
+    assert "Vous êtes déjà pré-inscrit(e) à la session du" in again.content.decode()
+    assert PreInscription.objects.count() == 1
+    # Another session of the centre is another request.
+    other = SessionFactory(centre=canada.centre, afficher_en_ligne=True, produit=canada.produit)
+    assert client.post(url, posted | {"session": other.pk}).status_code == 302
+    assert PreInscription.objects.count() == 2
+
+
+def test_a_non_modular_session_takes_all_its_epreuves(client, avec, canada):
+    from tarifs.models import Produit
+
+    dfp = SessionFactory(
+        centre=avec, afficher_en_ligne=True, produit=Produit.objects.get(nom="DFP Affaires B1")
+    )
+    assert (
+        client.post(reverse("public:pre_inscription", args=["DAK01"]), PRE | {"session": dfp.pk}).status_code
+        == 302
+    )
+    assert sorted(e.code for e in PreInscription.objects.get().epreuves.all()) == ["CTI", "IO"]
+
+
+def test_typed_text_is_normalised_before_it_is_stored(client, canada):
+    client.post(
+        reverse("public:pre_inscription", args=["DAK01"]),
+        PRE | {"nom": "\ufeffLe\u00adfèvre\u202e ", "prenom": "  Anne\u00a0\u00a0Marie\u200b"},
+    )
+    pre = PreInscription.objects.get()
+    assert (pre.nom, pre.prenom) == ("Lefèvre", "Anne Marie")

@@ -14,7 +14,7 @@ from candidats.models import DemandeContact, Inscription, PreInscription
 from candidats.selectors import pending_contact_requests_count, pending_pre_inscriptions_count
 from tarifs.models import Produit
 from tests.candidats.conftest import eps
-from tests.factories import CandidatFactory, InscriptionFactory, SessionFactory
+from tests.factories import CandidatFactory, InscriptionFactory, ProduitFactory, SessionFactory
 
 
 @pytest.fixture
@@ -247,6 +247,30 @@ def test_a_pre_registration_is_transferred_into_a_session(staff, centre_a, sessi
     pre.refresh_from_db()
     assert pre.statut == PreInscription.Statut.TRANSFEREE and pre.inscription.session == session_canada
     assert pending_pre_inscriptions_count(centre_a) == 0
+
+
+def test_the_transfer_offers_only_the_products_epreuves_and_applies_its_rules(
+    staff, centre_a, session_canada
+):
+    ProduitFactory(nom="TEF", codes_epreuves=["CE", "CO", "EE", "EO", "LS"])
+    pre = PreInscription.objects.create(
+        centre=centre_a,
+        session=session_canada,
+        nom="Ndiaye",
+        prenom="Awa",
+        email="awa@x.test",
+        date_naissance=dt.date(1995, 2, 3),
+        motivation="I",
+    )
+    url = reverse("candidats:pre_inscription_transfer", args=[pre.pk])
+    form = staff.get(url).context["form"]
+    assert [e.code for e in form.fields["epreuves"].queryset] == ["CE", "CO", "EE", "EO"]
+    response = staff.post(url, {"session": session_canada.pk, "epreuves": [e.pk for e in eps("CE", "CO")]})
+    assert response.context["form"].errors["epreuves"] == [
+        "Pour le TEF Canada (Immigration Canada), les épreuves CE, CO, EE, EO sont obligatoires."
+    ]
+    pre.refresh_from_db()
+    assert pre.statut == PreInscription.Statut.A_TRAITER and not Inscription.objects.exists()
 
 
 def test_a_pre_registration_cannot_go_to_another_centres_session(staff, centre_a, centre_b, tef_canada):

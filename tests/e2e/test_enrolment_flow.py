@@ -214,3 +214,39 @@ def test_a_pre_registration_made_on_the_public_site_is_transferred(page):
     inscription = Inscription.objects.get()
     assert inscription.session == session and inscription.prix_total == Decimal("100.00")
     assert sorted(ie.epreuve.code for ie in inscription.epreuves.all()) == ["CO", "EO"]
+
+
+def test_the_public_site_applies_the_products_rules_and_recognises_a_second_pre_registration(page):
+    clear_own_cache()  # the public site's per-IP throttle
+    _, session = world(visibilite=Visibilite.AVEC_SESSIONS)
+    ProduitFactory(nom="TEF", code="TEF", codes_epreuves=["CE", "CO", "EE", "EO", "LS"])  # not offered online
+
+    def fill(nom):
+        page.goto(f"/preinscription/centre/DAK01/pre-inscription/?session={session.numero}")
+        page.locator("#id_nom").fill(nom)
+        page.locator("#id_prenom").fill("Awa")
+        page.locator("#id_date_naissance").fill("1995-02-03")
+        page.get_by_label("Femme").check()
+        page.locator("#id_langue_maternelle").select_option("wol")
+        page.locator("#id_email").fill("awa@exemple.test")
+        page.locator("#id_nationalite").select_option("SN")
+        page.locator("#id_motivation").select_option("I")
+
+    fill("Ndiaye")
+    assert page.get_by_label(re.compile("LS — ")).count() == 0  # only the TEF Canada's épreuves
+    page.get_by_label("CO — Compréhension orale").check()
+    page.get_by_role("button", name="Envoyer ma pré-inscription").click()
+    page.get_by_text(
+        "Pour le TEF Canada (Immigration Canada), les épreuves CE, CO, EE, EO sont obligatoires."
+    ).wait_for()
+    for code in ("CE", "CO", "EE", "EO"):
+        page.get_by_label(re.compile(f"{code} — ")).check()
+    page.get_by_role("button", name="Envoyer ma pré-inscription").click()
+    page.get_by_text("Votre pré-inscription a bien été envoyée").wait_for()
+
+    fill("NDIAYE")  # the same person again, typed in capitals
+    for code in ("CE", "CO", "EE", "EO"):
+        page.get_by_label(re.compile(f"{code} — ")).check()
+    page.get_by_role("button", name="Envoyer ma pré-inscription").click()
+    page.get_by_text(re.compile(r"Vous êtes déjà pré-inscrit\(e\) à la session du")).wait_for()
+    assert PreInscription.objects.count() == 1

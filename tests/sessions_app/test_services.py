@@ -109,6 +109,19 @@ def test_the_first_possible_date_is_accepted(centre_a, single):
     assert create(centre_a, single, date=dt.date(2026, 9, 4)).enrolment_open()
 
 
+@pytest.mark.parametrize("date", [dt.date(2029, 9, 2), dt.date(9999, 12, 31)])
+def test_it_refuses_a_date_beyond_the_horizon_in_french(centre_a, single, date):
+    with pytest.raises(
+        BusinessError, match=r"trop lointaine : .* au plus 3 ans à l'avance \(jusqu'au 01/09/2029\)"
+    ):
+        create(centre_a, single, date=date)
+    assert not Session.objects.exists()
+
+
+def test_the_last_date_of_the_horizon_is_accepted(centre_a, single):
+    assert create(centre_a, single, date=dt.date(2029, 9, 1)).date == dt.date(2029, 9, 1)
+
+
 def test_it_refuses_no_places(centre_a, single):
     with pytest.raises(BusinessError, match="au moins 1"):
         create(centre_a, single, nb_places=0)

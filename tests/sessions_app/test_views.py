@@ -155,6 +155,11 @@ def test_step_two_refuses_a_date_past_closure_in_french(logged):
         reverse("sessions:create_date"), {"date": "2026-08-02", "heure": "09:30", "lieu": "X"}
     )
     assert "La date de la session est passée" in response.content.decode()
+    response = logged.post(
+        reverse("sessions:create_date"), {"date": "9999-12-31", "heure": "09:30", "lieu": "X"}
+    )
+    assert response.status_code == 200
+    assert "La date de la session est trop lointaine" in response.content.decode()
 
 
 def test_step_one_does_not_offer_an_inactive_product(logged):
