@@ -31,6 +31,18 @@ def resolve_membership(request):
     return memberships[0]
 
 
+def _admits(membership, permission: str, roles: frozenset | None) -> bool:
+    return role_can(membership.role, permission) and (roles is None or membership.role in roles)
+
+
+def may_open(membership, view) -> bool:
+    """Whether `membership` may open `view` (a view decorated by `centre_view`; other views: yes), by the
+    view's own rule: the header shows a button only where the click would be admitted."""
+    if not hasattr(view, "centre_permission"):
+        return True
+    return membership is not None and _admits(membership, view.centre_permission, view.centre_roles)
+
+
 def centre_view(permission: str = Permission.PORTAL, roles: Iterable[str] | None = None):
     """Decorate a centre-side view: login required, a current centre required, and the current
     membership's role must grant `permission` (and be one of `roles` when given)."""
@@ -44,9 +56,7 @@ def centre_view(permission: str = Permission.PORTAL, roles: Iterable[str] | None
             membership = request.membership
             if membership is None:
                 raise PermissionDenied("Votre compte n'est rattaché à aucun centre ayant accès au portail.")
-            if not role_can(membership.role, permission) or (
-                allowed_roles is not None and membership.role not in allowed_roles
-            ):
+            if not _admits(membership, permission, allowed_roles):
                 raise PermissionDenied("Votre rôle ne permet pas cette action.")
             return view(request, *args, **kwargs)
 

@@ -87,9 +87,7 @@ class Crawl:
             page.goto(url)
             with page.expect_navigation() as nav:
                 page.evaluate(CLEAR_AND_SUBMIT, index)
-            self.check(
-                page, nav.value, f"{label}-vide{index}", view_name(page) + " (erreur)" if titled else None
-            )
+            self.check(page, nav.value, f"{label}-vide{index}", view_name(page) if titled else None)
 
     def summary(self, vnu_errors) -> dict:
         per_rule = Counter()
