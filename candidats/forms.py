@@ -239,7 +239,7 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
         super().__init__(*args, with_epreuves=False, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} ({s.places_restantes} place(s) restante(s))"
+            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%Hh%M} ({s.places_restantes} place(s) restante(s))"
         )
         self.fields["epreuves"] = forms.ModelMultipleChoiceField(
             label="Épreuves souhaitées (TEF, TEF Canada, TEF Québec)",

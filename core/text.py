@@ -57,3 +57,9 @@ def fold(value) -> str:
         .replace("œ", "oe")
         .replace("æ", "ae")
     )
+
+
+def de(name) -> str:
+    """French elision of « de » before a name: « de Centre A », « d'Alliance Française », « d'Évaluateur »."""
+    name = clean(name)
+    return f"d'{name}" if fold(name[:1]) in set("aeiouy") and name else f"de {name}"

@@ -194,6 +194,7 @@ class DemandeStatusChange(models.Model):
 
     class Meta:
         verbose_name = "changement de statut de demande"
+        verbose_name_plural = "changements de statut de demande"
         ordering = ["at", "pk"]
 
     def __str__(self):

@@ -136,6 +136,7 @@ class SessionTarif(models.Model):
 
     class Meta:
         verbose_name = "tarif de session"
+        verbose_name_plural = "tarifs de session"
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "epreuve"],
@@ -170,6 +171,7 @@ class SessionStatusChange(models.Model):
 
     class Meta:
         verbose_name = "changement de statut de session"
+        verbose_name_plural = "changements de statut de session"
         ordering = ["at", "pk"]
 
     def __str__(self):
