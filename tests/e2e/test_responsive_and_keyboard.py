@@ -22,6 +22,10 @@ from tests.factories import (
 )
 
 WIDTHS = (320, 768, 1366)
+# The outermost elements that reach past the right edge (what makes the page scroll sideways).
+WIDER = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter(el => el.getBoundingClientRect().right > width + 1 && !el.closest(".table-responsive, .visually-hidden"))
+  .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
 
 
 @pytest.fixture
@@ -58,9 +62,11 @@ def test_the_main_screens_fit_the_width_and_the_menu_folds_below_the_large_break
         page.goto(url)
         page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
         scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
-        assert scroll_width <= width, f"{url} à {width} px : la page défile sur le côté ({scroll_width} px)"
+        assert scroll_width <= width, (
+            f"{url} à {width} px : la page défile sur le côté ({scroll_width} px) : {page.evaluate(WIDER, width)}"
+        )
 
-    menu = page.get_by_role("navigation", name="Menu principal")
+    menu = page.locator("#sidebar")
     if width < 992:
         assert not menu.get_by_role("link", name="Sessions").is_visible()
         page.get_by_role("button", name="Menu").click()
@@ -98,5 +104,5 @@ def test_a_form_sent_with_errors_says_so_in_the_title_and_the_summary_takes_the_
     assert page.title() == f"Erreur : {title}"
     assert page.evaluate("document.activeElement.id") == "error-summary"
     summary = page.locator("#error-summary")
-    summary.get_by_role("link", name="Nom : Ce champ est obligatoire.").click()
+    summary.get_by_role("link", name="Nom : Ce champ est obligatoire.", exact=True).click()
     assert page.evaluate("document.activeElement.name") == "nom"
