@@ -8,17 +8,19 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 REQS    := $(VENV)/requirements.txt
+NODE_STAMP := node_modules/.installed
 BOOT_PY := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 # `make run PORT=8123`: the demo's port; the links in e-mails (SITE_URL) follow it unless SITE_URL is set.
 PORT    ?= 8000
 
-.PHONY: help venv install run test worker beat lint format bench load
+.PHONY: help venv install npm run test worker beat lint format bench load
 
 help:
 	@echo "make run     demo on http://127.0.0.1:8000 (PORT=8123 for another port; SQLite, eager tasks, console e-mail; prints the demo logins)"
 	@echo "make test    whole test suite, browser tests included (ARGS='-k foo -x' to pass pytest options)"
 	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat (needs REDIS_URL)"
 	@echo "make lint    ruff check + ruff format --check      make venv   create/update .venv"
+	@echo "make npm     the checkers of the browser tests (axe-core, vnu-jar) from package-lock.json into node_modules/"
 	@echo "make bench   national-scale benchmark on its own PostgreSQL database (ARGS='--rebuild', see README)"
 	@echo "make load    the load test alone (Locust, 100 centre users, D-2 closure during the load)"
 
@@ -34,6 +36,15 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > $(REQS)
 	$(PY) -m pip install -qq -r $(REQS)
 	@touch $(STAMP)
+
+# The browser tests' checkers (axe-core injected in every page, vnu-jar on the crawled HTML), pinned in
+# package.json / package-lock.json. Reinstalls only when the lock file is newer than the stamp.
+npm: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is required for the accessibility checks" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 # Local demo. Uses DATABASE_URL / REDIS_URL / EMAIL_URL only if you exported them.
 run: export DEBUG := true
@@ -51,7 +62,7 @@ run: $(STAMP)
 test: export SECRET_KEY := $(or $(SECRET_KEY),test-only-key)
 test: export SECURE_SSL_REDIRECT := false
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/pytest $(ARGS)
 
 # National-scale benchmark (bench/): only ever on its own database, never on DATABASE_URL. Builds the

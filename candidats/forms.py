@@ -271,7 +271,7 @@ class PublicPreInscriptionForm(HoneypotMixin, CandidatForm):
         super().__init__(*args, with_epreuves=False, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} ({places_restantes_text(s.places_restantes)})"
+            f"{s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%Hh%M} ({places_restantes_text(s.places_restantes)})"
         )
         self.fields["epreuves"] = forms.ModelMultipleChoiceField(
             label="Épreuves souhaitées (produits modulaires : TEF, TEF Canada, TEF Québec)",

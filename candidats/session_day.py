@@ -42,7 +42,7 @@ def can_add_virtual(session: Session) -> bool:
 
 @transaction.atomic
 def add_virtual_candidates(session: Session, count: int, *, by=None) -> list[Inscription]:
-    """Add `count` virtual candidates ("VIRTUEL Candidat 1", 2…, numbering continued per session), with every
+    """Add `count` virtual candidates ("Candidat 1 VIRTUEL", 2…, named like everyone by person_name, numbering continued per session), with every
     épreuve of the product. They are free and take no place; each one used must be justified on the feuille
     d'anomalies."""
     if not 1 <= count <= MAX_VIRTUAL_AT_ONCE:

@@ -216,6 +216,6 @@ def virtuels(request, numero: int):
         except BusinessError as exc:
             messages.error(request, exc.message)
         else:
-            names = ", ".join(f"{i.candidat.nom} {i.candidat.prenom}" for i in created)
+            names = ", ".join(str(i.candidat) for i in created)  # person_name: « Candidat 1 VIRTUEL »
             messages.success(request, f"Ajouté{'s' if len(created) > 1 else ''} : {names}.")
     return redirect("candidats:session_candidats", numero=numero)

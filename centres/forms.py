@@ -1,7 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from phonenumber_field.formfields import SplitPhoneNumberField
 
 from core.forms import CleanForm, CleanModelForm, CleanTextMixin
@@ -34,6 +34,14 @@ class PortalAuthenticationForm(CleanTextMixin, AuthenticationForm):
         raise forms.ValidationError(self.error_messages["no_centre"], code="no_centre")
 
 
+class PortalPasswordResetForm(CleanForm, PasswordResetForm):
+    """Django's reset form, with the portal's one word for e-mail (« Adresse e-mail », not « Courriel »)."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
 class CentreFicheForm(CleanModelForm):
     site_web = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
@@ -64,7 +72,7 @@ class AccountRequestForm(CleanForm):
 
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(label="Adresse e-mail")
     genre = forms.ChoiceField(label="Genre", choices=[("", "---------"), *Genre.choices], required=False)
     role = forms.ChoiceField(
         label="Rôle", choices=[(r.value, r.label) for r in (Role.ADMINISTRATIF, Role.EVALUATEUR)]
@@ -87,6 +95,10 @@ class AccountRequestForm(CleanForm):
             memberships__role=Role.RESPONSABLE,
         ).order_by("nom")
         self.fields["centre"].initial = current_centre.pk
+        # The split phone widget: each half named (its one <label> can point to only one of them).
+        prefix, number = self.fields["telephone"].widget.widgets
+        prefix.attrs["aria-label"] = "Numéro de téléphone : indicatif du pays"
+        number.attrs["aria-label"] = "Numéro de téléphone"
         self.helper = FormHelper()
         self.helper.form_tag = False
 

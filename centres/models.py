@@ -243,6 +243,7 @@ class AccountRequest(models.Model):
 
     class Meta:
         verbose_name = "demande de compte"
+        verbose_name_plural = "demandes de compte"
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -56,6 +56,18 @@ def centre_view(permission: str | Callable[..., str]):
     return decorator
 
 
+def may_open(membership, view) -> bool:
+    """Whether `membership` may open `view`, by the view's own declared permission (a view not decorated by
+    `centre_view`: yes). The header shows a button only where the click would be admitted. A permission that
+    depends on the URL's arguments is asked of the portal right alone."""
+    permission = getattr(view, "centre_permission", None)
+    if permission is None:
+        return True
+    if membership is None or not membership.can(Permission.PORTAL):
+        return False
+    return callable(permission) or membership.can(permission)
+
+
 def get_for_centre(queryset_or_model, centre, **lookup):
     """Fetch one object of the current centre, or 404 (also for another centre's object)."""
     queryset = getattr(queryset_or_model, "objects", queryset_or_model)

@@ -1,6 +1,7 @@
 """Back-office building blocks every app's admin may use, and the numbering sequences (read-only)."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 
 from .models import Sequence
 
@@ -52,3 +53,24 @@ class SequenceAdmin(ReadOnlyAdmin):
 
     list_display = ("name", "last_value")
     search_fields = ("name",)
+
+
+def _autocomplete_optgroups(optgroups):
+    """Django's autocomplete box (select2) renders a native <select> the Nu checker rejects: required with no
+    option, or required with a chosen value first, and an empty <option> without a label. Every single-choice
+    autocomplete box starts with an empty, labelled option (what select2 shows as its placeholder)."""
+
+    def wrapper(self, name, value, attr=None):
+        groups = optgroups(self, name, value, attr)
+        options = groups[0][1]
+        if not self.allow_multiple_selected and not (options and options[0]["value"] == ""):
+            options.insert(0, self.create_option(name, "", "", False, 0))
+        for option in options:
+            if option["value"] == "" and not option["label"]:
+                option["attrs"]["label"] = "—"
+        return groups
+
+    return wrapper
+
+
+AutocompleteMixin.optgroups = _autocomplete_optgroups(AutocompleteMixin.optgroups)

@@ -12,6 +12,7 @@ class Sequence(models.Model):
     class Meta:
         db_table = "portail_sequence"  # the table predates the kernel app
         verbose_name = "séquence de numérotation"
+        verbose_name_plural = "séquences de numérotation"
 
     def __str__(self):
         return f"{self.name} : {self.last_value}"

@@ -94,3 +94,9 @@ def as_number(value) -> int | None:
     database integer (letters, superscripts, 10,000 digits…)."""
     text = clean(value)
     return int(text) if _NUMBER.fullmatch(text) else None
+
+
+def de(name) -> str:
+    """French elision of « de » before a name: « de Centre A », « d'Alliance Française », « d'Évaluateur »."""
+    name = clean(name)
+    return f"d'{name}" if fold(name[:1]) in set("aeiouy") and name else f"de {name}"

@@ -68,7 +68,7 @@ class ReinscriptionForm(CleanForm):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.numero} — {s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%H:%M} — {s.lieu} "
+            f"{s.numero} — {s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%Hh%M} — {s.lieu} "
             f"({max(s.nb_places - s.nb_inscrits, 0)} places restantes)"
         )
 

@@ -180,6 +180,7 @@ class DemandeStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         verbose_name = "changement de statut de demande"
+        verbose_name_plural = "changements de statut de demande"
 
     def __str__(self):
         return f"{self.demande} : {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -48,7 +48,7 @@ def nouvelle(request, numero: int, kind: str):
             messages.success(
                 request,
                 f"Demande n°{demande.numero} ({demande.get_kind_display().lower()}) envoyée au FDA : "
-                f"{demande.status_text.lower()}.",
+                f"{demande.status_text[:1].lower()}{demande.status_text[1:]}.",  # « … par le FDA »
             )
             return redirect("candidats:inscription", numero=numero)
     return render(

@@ -9,6 +9,7 @@ from centres.emails import send_set_password_email
 from centres.models import AccountRequest, Centre, Membership, ServiceFDA, User
 from centres.roles import Permission, Role, role_can
 from core.errors import BusinessError
+from core.text import de
 
 from .models import PieceJointe
 from .services import close_conversation, reply, start_conversation
@@ -74,7 +75,7 @@ def request_account(
     conversation = start_conversation(
         centre=centre,
         titre=f"Création d'un utilisateur centre : {name}",
-        body=f"Bonjour, je souhaite créer l'utilisateur centre {name}, {email} pour le rôle de {role_label}.",
+        body=f"Bonjour, je souhaite créer l'utilisateur centre {name}, {email} pour le rôle {de(role_label)}.",
         attachments=[document] if document else [],
         by=by,
         service=service_for_role(role),
@@ -121,7 +122,7 @@ def request_deactivation(*, membership: Membership, by) -> AccountRequest:
     conversation = start_conversation(
         centre=centre,
         titre=f"Désactivation d'un utilisateur centre : {name}",
-        body=f"Bonjour, je souhaite désactiver l'utilisateur centre {name}, {user.email} pour le rôle de {role_label}.",
+        body=f"Bonjour, je souhaite désactiver l'utilisateur centre {name}, {user.email} pour le rôle {de(role_label)}.",
         by=by,
         service=service_for_role(membership.role),
         assigned_to=centre.charge_clientele if membership.role != Role.EVALUATEUR else None,

@@ -187,7 +187,7 @@ class ConversationAdmin(admin.ModelAdmin):
                     "<strong>{} — {}</strong> <small>(envoyé le {})</small><br>{}{}</p>",
                     who,
                     author,
-                    date_format(timezone.localtime(message.created_at), "d/m/Y H:i"),
+                    date_format(timezone.localtime(message.created_at), "d/m/Y à H\\hi"),
                     linebreaksbr(message.body),
                     format_html("<br>Pièces jointes : {}", pieces) if pieces else "",
                 )

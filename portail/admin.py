@@ -2,7 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .models import AppareilTOTP
 from .otp import StaffAdminSite
 
 if settings.ADMIN_REQUIRE_OTP:
@@ -13,3 +17,12 @@ if settings.ADMIN_REQUIRE_OTP:
 admin.site.site_header = "Portail centres — Back office FDA"
 admin.site.site_title = "Back office FDA"
 admin.site.index_title = "Administration du portail centres"
+
+# Django's own « Supprimer les … sélectionnés » is wrong for feminine nouns (demandes, inscriptions…): one
+# wording that agrees with every model.
+delete_selected.short_description = "Supprimer la sélection (%(verbose_name_plural)s)"
+
+# django-otp's TOTP devices, in French: the same admin (QR code, configuration views) on a proxy model whose
+# names are French (« appareils TOTP »), instead of « TOTP devices » under « Otp_Totp ».
+admin.site.unregister(TOTPDevice)
+admin.site.register(AppareilTOTP, TOTPDeviceAdmin)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -106,6 +107,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's templates (templates/ overrides a widget, e.g. the read-only password
+# of the back office, issue 19), then the apps' own and Django's (django.forms above).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: PostgreSQL through DATABASE_URL; the embedded SQLite file only outside CI.
 if "DATABASE_URL" in env:

@@ -140,6 +140,7 @@ class SessionTarif(models.Model):
 
     class Meta:
         verbose_name = "tarif de session"
+        verbose_name_plural = "tarifs de session"
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "epreuve"],
@@ -164,6 +165,7 @@ class SessionStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         verbose_name = "changement de statut de session"
+        verbose_name_plural = "changements de statut de session"
 
     def __str__(self):
         return f"{self.session.numero} : {self.get_from_status_display()} → {self.get_to_status_display()}"

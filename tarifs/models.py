@@ -151,6 +151,7 @@ class Tarif(models.Model):
 
     class Meta:
         verbose_name = "tarif centre"
+        verbose_name_plural = "tarifs centre"
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "produit", "epreuve"],
@@ -177,6 +178,7 @@ class TarifHistorique(models.Model):
 
     class Meta:
         verbose_name = "historique de tarif"
+        verbose_name_plural = "historiques de tarif"
         ordering = ["-le"]
 
     def __str__(self):
@@ -213,6 +215,7 @@ class SeuilNiveau(models.Model):
 
     class Meta:
         verbose_name = "seuil de niveau"
+        verbose_name_plural = "seuils de niveau"
         ordering = ["bareme", "score_min"]
         constraints = [models.UniqueConstraint(fields=["bareme", "score_min"], name="seuil_unique_score")]
 

@@ -82,7 +82,7 @@ def test_an_administratif_request_goes_to_the_centres_charge_de_clientele(
     assert (conv.service, conv.assigned_to, conv.centre) == (ServiceFDA.CLIENTELE, charge, centre_a)
     assert conv.messages.get().body == (
         "Bonjour, je souhaite créer l'utilisateur centre Asmaa BOUIRI, asmaa@exemple.test "
-        "pour le rôle de Administratif centre."
+        "pour le rôle d'Administratif centre."
     )
     assert [m.to for m in mail.outbox] == [["charge@fda.test"]]
 
@@ -94,7 +94,7 @@ def test_an_evaluateur_request_goes_to_the_service_pedagogique(
         request = ask(centre_a, responsable, Role.EVALUATEUR)
     conv = request.conversation
     assert (conv.service, conv.assigned_to) == (ServiceFDA.PEDAGOGIQUE, None)
-    assert conv.messages.get().body.endswith("pour le rôle de Évaluateur centre.")
+    assert conv.messages.get().body.endswith("pour le rôle d'Évaluateur centre.")
     assert [m.to for m in mail.outbox] == [["peda@fda.test"]]
 
 
@@ -131,7 +131,7 @@ def test_the_form_has_the_guides_fields_and_defaults_the_phone_to_france(client,
     for label in (
         "Nom",
         "Prénom",
-        "Email",
+        "Adresse e-mail",
         "Genre",
         "Rôle",
         "Numéro de téléphone",
@@ -161,7 +161,7 @@ def test_the_form_files_the_request_with_its_document(client, responsable, centr
     assert request.document.name.endswith(".pdf")
     assert request.conversation.messages.get().pieces_jointes.get().fichier.name == request.document.name
     page = client.get(response["Location"]).content.decode()
-    assert "chargé(e) de clientèle" in page and "pour le rôle de Administratif centre" in page
+    assert "chargé(e) de clientèle" in page and "pour le rôle d&#x27;Administratif centre" in page
 
 
 def test_a_responsable_of_several_centres_chooses_the_centre(client, centre_a, centre_b):

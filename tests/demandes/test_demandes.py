@@ -264,7 +264,7 @@ def test_filing_from_the_candidate_page(client, centre_a, administratif):
     response = client.post(
         url, {"sous_type": "fraude", "description": "Téléphone utilisé pendant la CE"}, follow=True
     )
-    assert "en cours d&#x27;étude par le fda" in response.content.decode()
+    assert "en cours d&#x27;étude par le FDA" in response.content.decode()
     demande = Demande.objects.get()
     assert (demande.kind, demande.created_by) == (K.FRAUDE, administratif)
     page = client.get(

@@ -8,6 +8,10 @@ Every test under tests/e2e/ is marked `e2e` and runs with `live_server` + `trans
 Fixtures: `browser` (session), `page` (a fresh context per test: fr-FR, 1366x900,
 base_url = live_server.url, so `page.goto("/connexion/")` works). On failure a screenshot lands in
 test-artifacts/.
+
+Every browser context (the `context` fixture's and those a test opens with `browser.new_context`) carries
+axe-core: each page loaded is checked against WCAG 2.1 AA, and a test that loaded a page with a violation
+fails (tests/e2e/a11y.py).
 """
 
 import os
@@ -16,6 +20,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.e2e import a11y
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would then refuse to run
 # there. Harmless in tests, needed for live_server + ORM calls in the test body.
@@ -64,6 +70,18 @@ def _e2e_server(live_server, transactional_db):
     return live_server
 
 
+@pytest.fixture(autouse=True)
+def _axe_on_every_page():
+    """Fails the test when a page it loaded has an axe-core violation (WCAG 2.1 A/AA)."""
+    if (reason := a11y.missing_tools()) is not None:
+        _unavailable(reason)
+    watch = a11y.current = a11y.Watch()
+    yield watch
+    a11y.current = None
+    if watch.violations:
+        pytest.fail("Violations axe-core (WCAG 2.1 AA) :\n" + watch.report(), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
@@ -80,6 +98,12 @@ def browser():
     except Exception:
         playwright.stop()
         raise
+    new_context = browser.new_context
+
+    def new_checked_context(*args, **kwargs):
+        return a11y.instrument(new_context(*args, **kwargs))
+
+    browser.new_context = new_checked_context
     try:
         yield browser
     finally:

@@ -25,13 +25,13 @@ def test_a_responsable_asks_for_an_administratif_account_and_the_new_user_logs_i
     page.get_by_role("link", name="Création d'un utilisateur centre").click()
     page.get_by_label("Nom").first.fill("Bouiri")
     page.get_by_label("Prénom").fill("Asmaa")
-    page.get_by_label("Email").fill("asmaa@test.test")
+    page.get_by_label("Adresse e-mail").fill("asmaa@test.test")
     page.get_by_label("Rôle").select_option(label="Administratif centre")
     page.locator("input[name=telephone_1]").fill("06 12 34 56 78")
     page.get_by_role("button", name="Envoyer la demande").click()
     page.get_by_text("Votre demande a été envoyée à votre chargé(e) de clientèle").wait_for()
     page.get_by_text(
-        "Bonjour, je souhaite créer l'utilisateur centre Asmaa BOUIRI, asmaa@test.test pour le rôle de Administratif centre."
+        "Bonjour, je souhaite créer l'utilisateur centre Asmaa BOUIRI, asmaa@test.test pour le rôle d'Administratif centre."
     ).wait_for()
     conversation_url = page.url
     request = AccountRequest.objects.get()

@@ -63,7 +63,7 @@ def test_a_fraude_refused_by_fda_shows_in_informations(page, browser, live_serve
     page.get_by_label("Nature").select_option(label="Fraude")
     page.get_by_label("Description").fill("Téléphone portable découvert pendant la compréhension écrite.")
     page.get_by_role("button", name="Envoyer la demande").click()
-    page.get_by_role("alert").get_by_text("en cours d'étude par le fda").wait_for()
+    page.get_by_role("alert").get_by_text("en cours d'étude par le FDA").wait_for()
 
     decide_in_admin(
         browser, live_server, "/admin/demandes/fraude/", "refuser", "Refuser", "Preuves insuffisantes."

@@ -35,5 +35,5 @@ def test_a_responsable_logs_in_edits_the_fiche_and_logs_out(page):
 def test_an_evaluateur_is_refused_with_a_clear_message(page):
     MembershipFactory(role=Role.EVALUATEUR, user__email="eval@test.test")
     submit_login(page, "eval@test.test")
-    page.get_by_text("Le rôle Évaluateur centre ne donne pas accès au portail").wait_for()
+    page.locator("form").get_by_text("Le rôle Évaluateur centre ne donne pas accès au portail").wait_for()
     assert "/connexion/" in page.url

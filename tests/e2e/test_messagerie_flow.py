@@ -49,7 +49,7 @@ def test_a_demande_is_answered_by_fda_and_the_centre_sees_the_reply(page, browse
     # The centre sees the unread badge, then the reply; reading clears the badge.
     page.goto("/")
     badge = page.get_by_title("Conversations non lues")
-    assert badge.inner_text() == "1"
+    assert badge.text_content() == "1 conversation non lue"  # the number, and its meaning for screen readers
     assert page.get_by_role("link", name="1 message non lu").is_visible()
     page.locator("#sidebar").get_by_role("link", name=re.compile("Messagerie")).click()
     page.get_by_role("link", name="Session du 12 octobre").click()

@@ -73,7 +73,7 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
     # A virtual candidate replaced a failed capture.
     page.get_by_label("Nombre de candidats virtuels").fill("1")
     page.get_by_role("button", name="Ajouter des candidats virtuels").click()
-    page.get_by_text("Ajouté : VIRTUEL Candidat 1.").wait_for()
+    page.get_by_text("Ajouté : Candidat 1 VIRTUEL.").wait_for()
 
     # Absences declared for the session, then the mise en correction with the virtual candidate justified.
     page.get_by_role("link", name="Déclarer les absents").click()

@@ -67,7 +67,7 @@ def test_a_responsable_creates_a_session_and_signs_its_bon_de_commande(page):
     page.get_by_role("heading", name="Étape 3 / 4 — Places et affichage").wait_for()
     page.get_by_label("Nombre de places disponibles").fill("0")
     page.get_by_role("button", name="Suivant").click()
-    page.get_by_text("La session doit offrir au moins une place.").wait_for()
+    page.get_by_text("La session doit offrir au moins une place.", exact=True).wait_for()
     page.get_by_label("Nombre de places disponibles").fill("12")
     page.get_by_label("Afficher en ligne").check()
     page.get_by_role("button", name="Suivant").click()

@@ -77,8 +77,8 @@ def test_virtual_candidates_are_numbered_free_and_take_no_place(centre_a):
     InscriptionFactory(session=session)
     first = session_day.add_virtual_candidates(session, 2)
     more = session_day.add_virtual_candidates(session, 1)
-    names = [f"{i.candidat.nom} {i.candidat.prenom}" for i in first + more]
-    assert names == ["VIRTUEL Candidat 1", "VIRTUEL Candidat 2", "VIRTUEL Candidat 3"]
+    names = [str(i.candidat) for i in first + more]
+    assert names == ["Candidat 1 VIRTUEL", "Candidat 2 VIRTUEL", "Candidat 3 VIRTUEL"]
     assert all(i.virtuel and i.prix_total == 0 and i.epreuves.count() == 4 for i in first + more)
 
 
@@ -184,7 +184,7 @@ def test_anomalies_wait_for_fda_then_the_session_goes_to_correction(
     assert f"Feuille d'anomalies — session {session.numero}" in text
     assert (
         "Coupure réseau 10 min" in text
-        and f"{first.numero} — {first.candidat.nom.upper()}" in text
+        and f"{first.numero} — {first.candidat}" in text
         and "Problème technique" in text
     )
 
