@@ -148,7 +148,7 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.label} — {s.nb_places - s.nb_inscrits} place(s) restante(s)"
+            f"{s.label} — {s.places_restantes} place(s) restante(s)"
         )
 
 

@@ -52,7 +52,6 @@ def session_candidats(request, numero: int):
             "session": session,
             "page": page,
             "epreuves": epreuves,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
             "absences_open": session_day.absences_open(session),
             "virtual_open": session.statut in session_day.VIRTUAL_STATUSES,
@@ -98,7 +97,6 @@ def inscrire(request, numero: int):
             "form": form,
             "warnings": warnings,
             "prices": prices,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
         },
     )

@@ -49,6 +49,7 @@ class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
         "lieu",
         "nb_inscrits",
         "nb_places",
+        "places_restantes",
         "statut",
         "afficher_en_ligne",
         "closes_at",
@@ -71,15 +72,19 @@ class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_nb_inscrits("_nb_inscrits")
+        return super().get_queryset(request).with_places()
 
     @admin.display(description="résultats")
     def resultats(self, obj):
         return self.resultats_link(obj)
 
-    @admin.display(description="inscrits", ordering="_nb_inscrits")
+    @admin.display(description="inscrits", ordering="nb_inscrits")
     def nb_inscrits(self, obj):
-        return obj._nb_inscrits
+        return obj.nb_inscrits
+
+    @admin.display(description="places restantes")
+    def places_restantes(self, obj):
+        return obj.places_restantes
 
     def save_model(self, request, obj, form, change):
         if change:

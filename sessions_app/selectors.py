@@ -11,9 +11,9 @@ from django.db.models import Prefetch, QuerySet
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionStatus
 from tarifs.models import PrixFDA
 
-from .models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
+from .models import OPEN_STATUSES, BonDeCommande, Document, DocumentKind, Session, SessionStatus
 
-NOT_YET_INVOICED = (SessionStatus.PLANIFIEE, SessionStatus.OUVERTE, SessionStatus.ANNULEE)
+NOT_YET_INVOICED = (*OPEN_STATUSES, SessionStatus.ANNULEE)
 SESSION_DOCUMENT_KINDS = (
     DocumentKind.BON_COMMANDE,
     DocumentKind.CODES_ACCES,
@@ -24,14 +24,14 @@ SESSION_DOCUMENT_KINDS = (
 
 def sessions_for_list(centre) -> QuerySet[Session]:
     """The centre's sessions with their number of enrolled candidates (one query per page)."""
-    return Session.objects.for_centre(centre).select_related("produit").with_nb_inscrits()
+    return Session.objects.for_centre(centre).select_related("produit").with_places()
 
 
 def session_for_page(centre, numero: int) -> Session:
     from centres.tenancy import get_for_centre
 
     return get_for_centre(
-        Session.objects.select_related("produit", "created_by").with_nb_inscrits(),
+        Session.objects.select_related("produit", "created_by").with_places(),
         centre,
         numero=numero,
     )

@@ -22,6 +22,7 @@ from tarifs.models import Epreuve, Produit
 
 from .closure import PARIS, closes_at_for
 from .models import (
+    OPEN_STATUSES,
     BonDeCommande,
     Document,
     DocumentKind,
@@ -46,8 +47,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOTUREE: frozenset(),
     S.ANNULEE: frozenset(),
 }
-
-OPEN_STATUSES = (S.PLANIFIEE, S.OUVERTE)
 
 
 def can_transition(from_status: str, to_status: str) -> bool:

@@ -233,7 +233,6 @@ def detail(request, numero):
             "session": session,
             "historique": historique,
             "tarifs": tarifs,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "bon": selectors.bon_de_commande(session),
             "enrolment_open": session.enrolment_open(),
             "can_cancel": request.membership.role in STAFF_ROLES
