@@ -225,9 +225,16 @@ class AnomalieAdmin(admin.ModelAdmin):
     def marquer_traitee(self, request, queryset):
         """Process the selected lines with one comment (confirmation page first); the last line of a
         session moves it to En correction (sessions_app.correction)."""
-        from sessions_app.correction import process_anomalie
+        from sessions_app.correction import check_processing_comment, process_anomalie
 
-        if "appliquer" not in request.POST:
+        error = ""
+        comment = request.POST.get("commentaire", "")
+        if "appliquer" in request.POST:
+            try:
+                comment = check_processing_comment(comment)
+            except BusinessError as exc:
+                error = exc.message
+        if "appliquer" not in request.POST or error:
             return TemplateResponse(
                 request,
                 "demandes/admin_process_anomalies.html",
@@ -237,9 +244,10 @@ class AnomalieAdmin(admin.ModelAdmin):
                     "anomalies": queryset.select_related("session", "inscription__candidat", "epreuve"),
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                     "opts": self.model._meta,
+                    "error": error,
+                    "commentaire": comment,
                 },
             )
-        comment = request.POST.get("commentaire", "")
         for anomalie in queryset.select_related("session"):
             try:
                 moved = process_anomalie(anomalie, by=request.user, comment=comment)

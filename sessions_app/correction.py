@@ -192,9 +192,18 @@ def put_in_correction(
 
 
 @transaction.atomic
-def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
-    """The chargé(e) marks one line processed. Returns True when it was the last one and the session
-    went to En correction."""
+def check_processing_comment(comment: str) -> str:
+    """The comment sent to the centre with the feuille d'anomalies is required to close a line."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise BusinessError("Écrivez le commentaire envoyé au centre avec la feuille d'anomalies.")
+    return comment
+
+
+def process_anomalie(anomalie: Anomalie, *, by, comment: str) -> bool:
+    """The chargé(e) marks one line processed, with the comment sent to the centre. Returns True when it
+    was the last one and the session went to En correction."""
+    comment = check_processing_comment(comment)
     session = Session.objects.select_for_update().get(pk=anomalie.session_id)
     locked = Anomalie.objects.select_for_update().get(pk=anomalie.pk)
     if locked.statut == Anomalie.Statut.TRAITEE:
@@ -204,7 +213,7 @@ def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
     locked.statut = Anomalie.Statut.TRAITEE
     locked.processed_by = by
     locked.processed_at = timezone.now()
-    locked.processing_comment = (comment or "").strip()
+    locked.processing_comment = comment
     locked.save(update_fields=["statut", "processed_by", "processed_at", "processing_comment"])
     anomalie.statut = locked.statut
     from .tasks import render_anomalies_sheet

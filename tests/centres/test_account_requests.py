@@ -325,13 +325,13 @@ def test_the_admin_action_and_the_button_from_the_conversation(client, centre_a,
     second = ask(centre_a, responsable, Role.EVALUATEUR, email="deux@a.test")
     admin_force_login(client, charge)
     changelist = reverse("admin:centres_accountrequest_changelist")
-    response = client.post(
-        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
-    )
+    confirm = client.post(changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]})
+    assert "Confirmez « Créer le compte »" in confirm.content.decode()
+    assert not User.objects.filter(email="un@a.test").exists()
+    apply = {"action": "creer_les_comptes", "_selected_action": [first.pk], "appliquer": "1"}
+    response = client.post(changelist, apply, follow=True)
     assert "Le compte de un@a.test a été créé" in response.content.decode()
-    again = client.post(
-        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
-    )
+    again = client.post(changelist, apply, follow=True)
     assert "déjà été traitée" in again.content.decode()
     assert User.objects.filter(email="un@a.test").count() == 1
 
