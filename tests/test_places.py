@@ -82,12 +82,6 @@ def responsable(centre):
 
 
 @pytest.fixture
-def logged(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
-@pytest.fixture
 def pre_inscription(centre, session):
     return PreInscription.objects.create(
         centre=centre,
