@@ -191,7 +191,6 @@ def put_in_correction(
     return locked.statut
 
 
-@transaction.atomic
 def check_processing_comment(comment: str) -> str:
     """The comment sent to the centre with the feuille d'anomalies is required to close a line."""
     comment = (comment or "").strip()
@@ -200,6 +199,7 @@ def check_processing_comment(comment: str) -> str:
     return comment
 
 
+@transaction.atomic
 def process_anomalie(anomalie: Anomalie, *, by, comment: str) -> bool:
     """The chargé(e) marks one line processed, with the comment sent to the centre. Returns True when it
     was the last one and the session went to En correction."""
