@@ -88,7 +88,7 @@ def counts() -> dict[str, int]:
 
 
 def _catalogue() -> None:
-    from centres.management.commands.demo_data import Command
+    from portail.management.commands.demo_data import Command
 
     loader = Command()
     loader.epreuves = loader.load_epreuves()

@@ -4,12 +4,14 @@ imports.
 Enrolments are only created by the enrolment service (open session, D-2 rule, places left, number and
 access code): the back office shows and corrects them but does not add them."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from core.admin import StatusHistoryInline
 from core.downloads import file_response
-from tarifs.scales import level_for
+from core.errors import BusinessError
 
+from . import results
 from .models import (
     Candidat,
     DemandeContact,
@@ -97,27 +99,70 @@ class InscriptionEpreuveInline(admin.TabularInline):
         return super().get_queryset(request).select_related("epreuve")
 
 
+def score_row(inscription: Inscription, epreuve, score: int) -> results.ScoreRow:
+    return results.ScoreRow(
+        inscription.numero, epreuve.code, score, f"Inscription {inscription.numero}, {epreuve.code}"
+    )
+
+
+class ResultatFormSet(forms.BaseInlineFormSet):
+    """The enrolment's scores, checked by the results service (`results.check_scores`: session En
+    correction, épreuve sat, 0 ≤ score ≤ maximum of the scale) and written by `results.record_scores`."""
+
+    def rows(self) -> list[results.ScoreRow]:
+        return [
+            score_row(self.instance, form.cleaned_data["epreuve"], form.cleaned_data["score"])
+            for form in self.forms
+            if form.has_changed()
+            and form.cleaned_data.get("epreuve")
+            and form.cleaned_data.get("score") is not None
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        rows = self.rows()
+        if rows:
+            try:
+                results.check_scores(self.instance.session, rows)
+            except BusinessError as exc:
+                raise forms.ValidationError(exc.message) from None
+
+
 class ResultatInline(admin.TabularInline):
     model = Resultat
+    formset = ResultatFormSet
     extra = 0
+    can_delete = False
     fields = ("epreuve", "score", "score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
-    readonly_fields = ("saisi_par", "saisi_le")
+    readonly_fields = ("score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("epreuve", "saisi_par")
 
 
-def fill_result(resultat: Resultat, user) -> None:
-    """Levels left blank are read from the scale in force at the session date."""
-    if not resultat.niveau_cecrl and resultat.score is not None:
-        session = resultat.inscription.session
-        niveau, nclc, score_max = level_for(
-            session.produit_id, resultat.epreuve_id, session.date, resultat.score
-        )
-        resultat.niveau_cecrl = niveau
-        resultat.nclc = resultat.nclc if resultat.nclc is not None else nclc
-        resultat.score_max = resultat.score_max or score_max
-    resultat.saisi_par = user
+class ResultatAdminForm(forms.ModelForm):
+    """One score from the results list of the back office: the results service's checks as a form error."""
+
+    class Meta:
+        model = Resultat
+        fields = ("inscription", "epreuve", "score")
+
+    def clean(self):
+        cleaned = super().clean()
+        inscription = cleaned.get("inscription") or getattr(self.instance, "inscription", None)
+        epreuve = cleaned.get("epreuve") or getattr(self.instance, "epreuve", None)
+        if self.errors or inscription is None or epreuve is None or cleaned.get("score") is None:
+            return cleaned
+        try:
+            results.check_scores(inscription.session, [score_row(inscription, epreuve, cleaned["score"])])
+        except BusinessError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return cleaned
+
+    def validate_unique(self):
+        """An existing score of the same épreuve is replaced by the service, as in the results grid."""
 
 
 @admin.register(Inscription)
@@ -184,13 +229,10 @@ class InscriptionAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Resultat:
             return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for resultat in instances:
-            fill_result(resultat, request.user)
-            resultat.save()
-        formset.save_m2m()
+        rows = formset.rows()
+        if rows:
+            results.record_scores(form.instance.session, rows, by=request.user)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(InscriptionEpreuve)
@@ -232,7 +274,13 @@ class ResultatAdmin(admin.ModelAdmin):
     )
     list_select_related = ("inscription__candidat", "inscription__session__produit", "epreuve")
     autocomplete_fields = ("inscription", "epreuve")
-    readonly_fields = ("saisi_par", "saisi_le")
+    form = ResultatAdminForm
+    fields = ("inscription", "epreuve", "score", "score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
+    readonly_fields = ("score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A recorded score changes its score only: the enrolment and the épreuve are its identity.
+        return (*self.readonly_fields, "inscription", "epreuve") if obj else self.readonly_fields
 
     @admin.display(description="n° inscription", ordering="inscription__numero")
     def inscription_numero(self, obj):
@@ -247,8 +295,14 @@ class ResultatAdmin(admin.ModelAdmin):
         return obj.inscription.session
 
     def save_model(self, request, obj, form, change):
-        fill_result(obj, request.user)
-        super().save_model(request, obj, form, change)
+        """Through the results service (levels from the scale in force, who entered it)."""
+        inscription, epreuve = obj.inscription, obj.epreuve
+        results.record_scores(
+            inscription.session, [score_row(inscription, epreuve, obj.score)], by=request.user
+        )
+        saved = Resultat.objects.get(inscription=inscription, epreuve=epreuve)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 class PreInscriptionStatusChangeInline(StatusHistoryInline):

@@ -166,7 +166,7 @@ class TransferForm(CleanForm):
         self.motivation = motivation
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.label} — {places_restantes_text(s.nb_places - s.nb_inscrits)}"
+            f"{s.label} — {places_restantes_text(s.places_restantes)}"
         )
         self.fields["epreuves"].queryset = offered_epreuves(sessions)
 

@@ -79,6 +79,12 @@ class InscriptionQuerySet(scoped_queryset("session__centre")):
     def actives(self):
         return self.filter(statut=InscriptionStatus.INSCRIT)
 
+    def taking_place(self):
+        """The enrolments that take a place in their session: active (not cancelled, not moved by a
+        report), virtual candidates excluded (they stand in for someone). Absent candidates keep their
+        place. The one definition behind `Session.nb_inscrits` / `places_restantes` and the capacity check."""
+        return self.actives().filter(virtuel=False)
+
 
 def capture_upload_to(instance, filename):
     return f"captures/{instance.session.centre_id}/{instance.session.numero}/{filename}"

@@ -76,12 +76,12 @@ def _check_entry(session: Session) -> None:
         raise BusinessError(refusal, code="entry")
 
 
-@transaction.atomic
-def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
-    """Record scores (replacing earlier ones). Returns how many were recorded. Raises BusinessError listing
-    every wrong row; then nothing is recorded."""
-    locked = Session.objects.select_for_update().select_related("produit").get(pk=session.pk)
-    _check_entry(locked)
+def check_scores(session: Session, rows: list[ScoreRow]) -> list[tuple[InscriptionEpreuve, int]]:
+    """Every check of `record_scores` (session En correction, épreuve sat in the session, a scale in
+    force, 0 ≤ score ≤ maximum) without writing: forms call it to show the refusal as a form error.
+    Returns the (épreuve sat, score) pairs; raises BusinessError listing every wrong row."""
+    _check_entry(session)
+    locked = session
     sat = {(ie.inscription.numero, ie.epreuve.code): ie for ie in scored_epreuves(locked)}
     errors, resolved = [], []
     scales: dict[int, object] = {}
@@ -111,6 +111,16 @@ def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
         raise BusinessError(
             " ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else "")
         )
+    return resolved
+
+
+@transaction.atomic
+def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
+    """Record scores (replacing earlier ones). Returns how many were recorded. Raises BusinessError listing
+    every wrong row; then nothing is recorded. Every entry path calls it: the results page (grid and
+    file), the enrolment's inline and the results list of the back office."""
+    locked = Session.objects.select_for_update().select_related("produit").get(pk=session.pk)
+    resolved = check_scores(locked, rows)
     for ie, score in resolved:
         cecrl, nclc, score_max = level_for(locked.produit, ie.epreuve, locked.date, score)
         Resultat.objects.update_or_create(

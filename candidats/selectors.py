@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value
 
 from centres.models import Centre
 from core.text import as_number, clean, fold
 from sessions_app.models import Session, SessionTarif
-from sessions_app.services import OPEN_STATUSES
 from tarifs.models import Epreuve
 
 from .models import DemandeContact, Inscription, InscriptionEpreuve, InscriptionStatus, PreInscription
@@ -105,7 +103,7 @@ def session_for_enrolment(centre, numero: int) -> Session:
     from centres.tenancy import get_for_centre
 
     return get_for_centre(
-        Session.objects.select_related("produit").with_nb_inscrits(),
+        Session.objects.select_related("produit").with_places(),
         centre,
         numero=numero,
     )
@@ -201,32 +199,16 @@ def contacts_for_centre(centre) -> QuerySet[DemandeContact]:
 def transfer_sessions(pre: PreInscription) -> QuerySet[Session]:
     """The centre's sessions a pre-registration can go to: open, and of the wished session's product
     when the candidate chose one."""
-    from django.utils import timezone
-
     qs = (
         Session.objects.for_centre(pre.centre_id)
-        .filter(statut__in=OPEN_STATUSES, closes_at__gt=timezone.now())
+        .open_for_enrolment()
         .select_related("produit")
-        .with_nb_inscrits()
+        .with_places()
         .order_by("date", "heure", "numero")
     )
     if pre.session_id:
         qs = qs.filter(produit_id=pre.session.produit_id)
     return qs
-
-
-def with_places_left(qs: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotates `places_restantes` in SQL (one query, no N+1)."""
-    taken = (
-        Inscription.objects.filter(session=OuterRef("pk"), statut=InscriptionStatus.INSCRIT)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return qs.annotate(
-        places_restantes=F("nb_places") - Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
-    )
 
 
 # --- Public site -------------------------------------------------------------------------------------
@@ -237,9 +219,10 @@ def public_centres() -> QuerySet[Centre]:
 
 
 def public_sessions(centre: Centre) -> QuerySet[Session]:
-    return with_places_left(
+    return (
         Session.objects.shown_online()
         .filter(centre=centre)
         .select_related("produit")
+        .with_places()
         .order_by("date", "heure")
     )

@@ -173,16 +173,11 @@ def lock_session(session: Session) -> Session:
     return queryset.get(pk=session.pk)
 
 
-def count_active(session: Session) -> int:
-    """Places taken: virtual candidates stand in for someone and take none."""
-    return Inscription.objects.filter(
-        session=session, statut=InscriptionStatus.INSCRIT, virtuel=False
-    ).count()
-
-
 def check_capacity(session: Session, wanted: int = 1) -> None:
-    taken = count_active(session)
-    left = max(session.nb_places - taken, 0)
+    """Refuses when fewer places are left than wanted. Called with the session row locked: the places
+    are counted afresh (`Session.count_places_taken`), by the same definition every page shows."""
+    session.count_places_taken()
+    left = session.places_restantes
     if wanted > left:
         if left == 0:
             raise BusinessError("La session est complète.", code="full")

@@ -54,7 +54,6 @@ def session_candidats(request, numero: int):
             "session": session,
             "page": page,
             "epreuves": epreuves,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
             "enrolment_open": session.enrolment_open(),
             "absences_open": session_day.absences_open(session),
             "virtual_open": session_day.can_add_virtual(session),
@@ -100,9 +99,10 @@ def inscrire(request, numero: int):
             "form": form,
             "warnings": warnings,
             "prices": prices,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
+            "places_restantes": session.places_restantes,
             # The form is shown disabled, with this reason, when the session takes no enrolment.
             "closed_reason": enrolment_closed_reason(session),
+            "enrolment_open": session.enrolment_open(),
         },
     )
 

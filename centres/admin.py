@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
@@ -264,12 +265,32 @@ class AccountRequestAdmin(admin.ModelAdmin):
         self.message_user(request, done.format(email=account_request.email), level=messages.SUCCESS)
         return True
 
+    def _confirm_action(self, request, queryset, key):
+        """The list action: a confirmation page listing the selected requests first, then the service
+        for each (the requests of the other kind or already processed are named and left alone)."""
+        kind, title, _service, _done = self.ACTIONS[key]
+        if "appliquer" in request.POST:
+            for account_request in queryset:
+                self._run(request, account_request, key)
+            return None
+        requests = list(queryset.select_related("centre", "requested_by"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "action_label": title,
+            "action_name": f"{key}_les_comptes",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "account_requests": [
+                (r, r.kind == kind and r.status == AccountRequest.Status.PENDING) for r in requests
+            ],
+        }
+        return TemplateResponse(request, "centres/admin_confirm_account_requests.html", context)
+
     @admin.action(description="Créer le compte")
     def creer_les_comptes(self, request, queryset):
-        for account_request in queryset:
-            self._run(request, account_request, "creer")
+        return self._confirm_action(request, queryset, "creer")
 
     @admin.action(description="Désactiver le compte")
     def desactiver_les_comptes(self, request, queryset):
-        for account_request in queryset:
-            self._run(request, account_request, "desactiver")
+        return self._confirm_action(request, queryset, "desactiver")

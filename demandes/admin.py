@@ -12,7 +12,7 @@ from core.downloads import file_response
 from core.errors import BusinessError
 
 from . import exports, services
-from .correction import process_anomalie
+from .correction import check_processing_comment, process_anomalie
 from .models import (
     Amenagement,
     Anomalie,
@@ -229,7 +229,14 @@ class AnomalieAdmin(admin.ModelAdmin):
     def marquer_traitee(self, request, queryset):
         """Process the selected lines with one comment (confirmation page first); the last line of a
         session moves it to En correction (demandes.correction)."""
-        if "appliquer" not in request.POST:
+        error = ""
+        comment = request.POST.get("commentaire", "")
+        if "appliquer" in request.POST:
+            try:
+                comment = check_processing_comment(comment)
+            except BusinessError as exc:
+                error = exc.message
+        if "appliquer" not in request.POST or error:
             return TemplateResponse(
                 request,
                 "demandes/admin_process_anomalies.html",
@@ -239,9 +246,10 @@ class AnomalieAdmin(admin.ModelAdmin):
                     "anomalies": queryset.select_related("session", "inscription__candidat", "epreuve"),
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                     "opts": self.model._meta,
+                    "error": error,
+                    "commentaire": comment,
                 },
             )
-        comment = request.POST.get("commentaire", "")
         for anomalie in queryset.select_related("session"):
             try:
                 moved = process_anomalie(anomalie, by=request.user, comment=comment)

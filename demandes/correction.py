@@ -227,10 +227,19 @@ def can_process(anomalie: Anomalie) -> bool:
     return cannot_process(anomalie) is None
 
 
+def check_processing_comment(comment: str) -> str:
+    """The comment sent to the centre with the feuille d'anomalies is required to close a line."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise BusinessError("Écrivez le commentaire envoyé au centre avec la feuille d'anomalies.")
+    return comment
+
+
 @transaction.atomic
-def process_anomalie(anomalie: Anomalie, *, by, comment: str = "") -> bool:
-    """The chargé(e) marks one line processed. Returns True when it was the last one and the session
-    went to En correction."""
+def process_anomalie(anomalie: Anomalie, *, by, comment: str) -> bool:
+    """The chargé(e) marks one line processed, with the comment sent to the centre. Returns True when it
+    was the last one and the session went to En correction."""
+    comment = check_processing_comment(comment)
     session = Session.objects.select_for_update().get(pk=anomalie.session_id)
     locked = Anomalie.objects.select_for_update().get(pk=anomalie.pk)
     locked.session = session

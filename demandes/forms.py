@@ -69,7 +69,7 @@ class ReinscriptionForm(CleanForm):
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"{s.numero} — {s.produit.nom} — {s.date:%d/%m/%Y} à {s.heure:%Hh%M} — {s.lieu} "
-            f"({max(s.nb_places - s.nb_inscrits, 0)} places restantes)"
+            f"({s.places_restantes} places restantes)"
         )
 
 

@@ -252,10 +252,10 @@ def reinscription_sessions(demande: Demande):
     old = demande.inscription.session
     return (
         Session.objects.for_centre(demande.centre_id)
-        # The enrolment service's own window: Planifiée or Inscriptions ouvertes, before D-2.
-        .filter(produit_id=old.produit_id, statut__in=(S.PLANIFIEE, S.OUVERTE), closes_at__gt=timezone.now())
+        .open_for_enrolment()
+        .filter(produit_id=old.produit_id)
         .exclude(pk=old.pk)
-        .with_nb_inscrits()
+        .with_places()
         .select_related("produit")
         .order_by("date", "heure")
     )

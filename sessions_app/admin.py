@@ -1,17 +1,17 @@
 """Back office FDA: sessions (read-only status and history), their tarifs, documents, bons de commande.
 
-Status changes go through the session services (later issues add them as admin actions); here the
-status, the closure instant and the number are shown, never edited."""
+Creation and edition go through the session service (`services.create_session`, `update_session`: product,
+date, D-2, places and tarif checks shown as French form errors); status changes go through the session
+services; the status, the closure instant and the number are shown, never edited."""
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.errors import BusinessError
-from core.models import next_number
 from core.uploads import safe_filename, validate_attachment
 
+from . import services
 from .admin_results import ResultsAdminMixin
 from .models import (
     BonDeCommande,
@@ -19,16 +19,82 @@ from .models import (
     Document,
     DocumentKind,
     Session,
-    SessionStatus,
     SessionStatusChange,
     SessionTarif,
 )
 
 
+def as_form_error(exc: BusinessError) -> forms.ValidationError:
+    return forms.ValidationError(exc.message, code=exc.code or "invalid")
+
+
+class SessionAdminForm(forms.ModelForm):
+    """The session form of the back office: the session service's checks (product offered at the date,
+    D-2, places, what may still change) as French form errors."""
+
+    class Meta:
+        model = Session
+        fields = services.EDITABLE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk is None:
+                cleaned["lieu"] = services.check_new_session(
+                    produit=cleaned["produit"],
+                    date=cleaned["date"],
+                    heure=cleaned["heure"],
+                    lieu=cleaned["lieu"],
+                    nb_places=cleaned["nb_places"],
+                )
+            else:
+                services.check_session_changes(self.instance, {n: cleaned[n] for n in self.changed_data})
+        except BusinessError as exc:
+            raise as_form_error(exc) from None
+        return cleaned
+
+
+class SessionTarifFormSet(forms.BaseInlineFormSet):
+    """The session's prices, checked by the session service (`clean_tarifs`: one per épreuve of a modular
+    product, one single price otherwise, positive, two decimals)."""
+
+    def tarifs(self) -> dict[int | None, object]:
+        return {
+            (f.cleaned_data["epreuve"].pk if f.cleaned_data.get("epreuve") else None): f.cleaned_data.get(
+                "montant"
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        }
+
+    def clean(self):
+        super().clean()
+        produit = getattr(self.instance, "produit", None) if self.instance.produit_id else None
+        if produit is None or any(form.errors for form in self.forms):
+            return
+        tarifs = self.tarifs()
+        expected = {e.pk if e else None for e in services.expected_tarif_keys(produit)}
+        strangers = set(tarifs) - expected
+        if strangers:
+            raise forms.ValidationError(
+                "Ces tarifs ne correspondent pas au produit "
+                f"{produit.nom} : {'tarif unique' if None in strangers else 'épreuve hors du produit'}."
+            )
+        try:
+            services.clean_tarifs(produit, tarifs)
+        except BusinessError as exc:
+            raise as_form_error(exc) from None
+
+
 class SessionTarifInline(admin.TabularInline):
     model = SessionTarif
-    extra = 0
+    formset = SessionTarifFormSet
     fields = ("epreuve", "montant")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 4 if obj is None else 0  # a new session: room for the single price or four épreuves
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("epreuve")
@@ -40,6 +106,7 @@ class SessionStatusChangeInline(StatusHistoryInline):
 
 @admin.register(Session)
 class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = (
         "numero",
         "produit",
@@ -49,6 +116,7 @@ class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
         "lieu",
         "nb_inscrits",
         "nb_places",
+        "places_restantes",
         "statut",
         "afficher_en_ligne",
         "closes_at",
@@ -71,34 +139,49 @@ class SessionAdmin(ResultsAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_nb_inscrits("_nb_inscrits")
+        return super().get_queryset(request).with_places()
 
     @admin.display(description="résultats")
     def resultats(self, obj):
         return self.resultats_link(obj)
 
-    @admin.display(description="inscrits", ordering="_nb_inscrits")
+    @admin.display(description="inscrits", ordering="nb_inscrits")
     def nb_inscrits(self, obj):
-        return obj._nb_inscrits
+        return obj.nb_inscrits
+
+    @admin.display(description="places restantes")
+    def places_restantes(self, obj):
+        return obj.places_restantes
 
     def save_model(self, request, obj, form, change):
+        """Edition goes through `services.update_session`; creation waits for the tarifs (save_related)."""
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        # A session created from the back office gets its number and the first line of its history,
-        # as the session-creation service will do.
-        with transaction.atomic():
-            obj.numero = next_number("session")
-            obj.statut = SessionStatus.PLANIFIEE
-            obj.created_by = request.user
-            super().save_model(request, obj, form, change)
-            SessionStatusChange.objects.create(
-                session=obj,
-                from_status="",
-                to_status=SessionStatus.PLANIFIEE,
-                by=request.user,
-                comment="Session créée depuis le back office.",
-            )
+            changes = {n: form.cleaned_data[n] for n in form.changed_data if n in services.EDITABLE_FIELDS}
+            if changes:
+                services.update_session_as_fda(Session.objects.get(pk=obj.pk), by=request.user, **changes)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return super().save_related(request, form, formsets, change)
+        # A session created from the back office: the creation service, with the prices of the inline,
+        # as the centre's wizard does (number, history, opened at once).
+        obj = form.instance
+        tarifs = next(f for f in formsets if isinstance(f, SessionTarifFormSet)).tarifs()
+        session = services.create_session(
+            centre=obj.centre,
+            produit=obj.produit,
+            date=obj.date,
+            heure=obj.heure,
+            lieu=obj.lieu,
+            nb_places=obj.nb_places,
+            afficher_en_ligne=obj.afficher_en_ligne,
+            tarifs=tarifs,
+            by=request.user,
+        )
+        for name in ("pk", "numero", "statut", "closes_at", "created_by", "created_at"):
+            setattr(obj, name, getattr(session, name))
+        for formset in formsets:  # saved by the service: nothing more for the admin's change message
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(SessionTarif)

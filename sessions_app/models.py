@@ -20,42 +20,50 @@ class SessionStatus(models.TextChoices):
     ANNULEE = "annulee", "Annulée"
 
 
-# The status of an enrolment that takes a place (candidats.models.InscriptionStatus.INSCRIT; a test holds the
-# two equal).
-ENROLLED = "inscrit"
+# The statuses in which a session takes enrolments (before its D-2 closure instant): the one home of the
+# enrolment window, with `SessionQuerySet.open_for_enrolment()` and `Session.enrolment_open()`.
+OPEN_STATUSES = (SessionStatus.PLANIFIEE, SessionStatus.OUVERTE)
+
+
+def _inscriptions_taking_place():
+    """The enrolments that take a place (`InscriptionQuerySet.taking_place()`), reached through the
+    reverse relation so that this kernel of sessions imports nothing from candidats."""
+    return Session.inscriptions.rel.related_model.objects.taking_place()
 
 
 class SessionQuerySet(CentreScopedQuerySet):
-    def with_nb_inscrits(self, name: str = "nb_inscrits"):
-        """Annotate the places taken: active enrolments, virtual candidates excluded (they take no place).
+    def with_places(self):
+        """Annotate `nb_inscrits`, the places taken (`InscriptionQuerySet.taking_place()`: active
+        enrolments, virtual candidates excluded); `Session.places_restantes` then reads it.
 
         A correlated subquery, not a JOIN + GROUP BY: a paginated list then counts its rows without
         touching the enrolments and computes the places of the 25 rows shown only (make bench)."""
-        # Enrolments belong to the candidates' layer, above this one: reached through the reverse relation.
-        inscriptions = self.model._meta.get_field("inscriptions").related_model
         taken = (
-            inscriptions.objects.filter(session=models.OuterRef("pk"), statut=ENROLLED, virtuel=False)
+            _inscriptions_taking_place()
+            .filter(session=models.OuterRef("pk"))
             .order_by()
             .values("session")
             .annotate(n=models.Count("pk"))
             .values("n")
         )
         return self.annotate(
-            **{name: Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)}
+            nb_inscrits=Coalesce(models.Subquery(taken, output_field=models.IntegerField()), 0)
         )
+
+    def open_for_enrolment(self, now=None):
+        """The sessions taking enrolments now: the query form of `Session.enrolment_open()`."""
+        return self.filter(statut__in=OPEN_STATUSES, closes_at__gt=now or timezone.now())
 
     def upcoming(self):
         return self.filter(date__gte=timezone.localdate()).exclude(statut=SessionStatus.ANNULEE)
 
     def due_for_closure(self, now=None):
         now = now or timezone.now()
-        return self.filter(statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE], closes_at__lte=now)
+        return self.filter(statut__in=OPEN_STATUSES, closes_at__lte=now)
 
     def shown_online(self):
-        return self.filter(
+        return self.open_for_enrolment().filter(
             afficher_en_ligne=True,
-            statut__in=[SessionStatus.PLANIFIEE, SessionStatus.OUVERTE],
-            closes_at__gt=timezone.now(),
             centre__visibilite="avec_sessions",
             centre__actif=True,
         )
@@ -125,8 +133,34 @@ class Session(models.Model):
         return f"{self.numero} - {self.produit.nom} - {self.date:%d/%m/%Y}"
 
     def enrolment_open(self, now=None) -> bool:
+        """Open for enrolment now: the object form of `SessionQuerySet.open_for_enrolment()`."""
         now = now or timezone.now()
-        return self.statut in (SessionStatus.PLANIFIEE, SessionStatus.OUVERTE) and now < self.closes_at
+        return self.statut in OPEN_STATUSES and now < self.closes_at
+
+    # --- Places: one definition (InscriptionQuerySet.taking_place), read by every page and check ---
+
+    def count_places_taken(self) -> int:
+        """A fresh count of the places taken (one query). The capacity check calls it after locking the
+        session row: a count annotated on the locking SELECT would read the snapshot taken before the
+        wait for the lock, and miss the enrolment a concurrent transaction just committed."""
+        self._nb_inscrits = self.inscriptions.taking_place().count()
+        return self._nb_inscrits
+
+    @property
+    def nb_inscrits(self) -> int:
+        """Places taken: annotated by `SessionQuerySet.with_places()`, else counted once."""
+        if getattr(self, "_nb_inscrits", None) is None:
+            self.count_places_taken()
+        return self._nb_inscrits
+
+    @nb_inscrits.setter
+    def nb_inscrits(self, value: int) -> None:
+        self._nb_inscrits = value
+
+    @property
+    def places_restantes(self) -> int:
+        """Places left, never below zero (the FDA may lower `nb_places` under the enrolments)."""
+        return max(self.nb_places - self.nb_inscrits, 0)
 
 
 class SessionTarif(models.Model):

@@ -18,14 +18,14 @@ SESSION_DOCUMENT_KINDS = (
 
 def sessions_for_list(centre) -> QuerySet[Session]:
     """The centre's sessions with their number of enrolled candidates (one query per page)."""
-    return Session.objects.for_centre(centre).select_related("produit").with_nb_inscrits()
+    return Session.objects.for_centre(centre).select_related("produit").with_places()
 
 
 def session_for_page(centre, numero: int) -> Session:
     from centres.tenancy import get_for_centre
 
     return get_for_centre(
-        Session.objects.select_related("produit", "created_by").with_nb_inscrits(),
+        Session.objects.select_related("produit", "created_by").with_places(),
         centre,
         numero=numero,
     )

@@ -30,6 +30,7 @@ from tarifs.services import set_tarifs
 
 from .closure import PARIS, closes_at_for
 from .models import (
+    OPEN_STATUSES,
     BonDeCommande,
     BonDeCommandeStatusChange,
     Document,
@@ -60,8 +61,6 @@ SESSIONS = Workflow(
     history=SessionStatusChange,
     noun=lambda session: f"La session {session.numero}",
 )
-
-OPEN_STATUSES = (S.PLANIFIEE, S.OUVERTE)
 
 
 # --- Creation -------------------------------------------------------------------------------------
@@ -123,6 +122,88 @@ def check_produit(produit: Produit, date: dt.date | None = None) -> None:
             )
 
 
+def check_nb_places(nb_places: int | None) -> None:
+    if not nb_places or nb_places < 1:
+        raise BusinessError("Le nombre de places disponibles doit être d'au moins 1.", code="places")
+
+
+def check_new_session(
+    *, produit: Produit, date: dt.date, heure: dt.time | None, lieu: str, nb_places: int
+) -> str:
+    """The checks of a new session (product offered at the date, date before its D-2 closure, places,
+    place and time given), without the tarifs; returns the cleaned `lieu`. Raises BusinessError."""
+    check_produit(produit, date)
+    check_session_date(date)
+    check_nb_places(nb_places)
+    lieu = (lieu or "").strip()
+    if not lieu:
+        raise BusinessError("Le lieu de passation est obligatoire.", code="lieu")
+    if heure is None:
+        raise BusinessError("L'heure de la session est obligatoire.", code="heure")
+    return lieu
+
+
+EDITABLE_FIELDS = ("centre", "produit", "date", "heure", "lieu", "nb_places", "afficher_en_ligne")
+
+
+def check_session_changes(session: Session, changes: Mapping[str, object]) -> None:
+    """What the FDA may change on an existing session (back office), checked against the stored row.
+
+    Centre and product stay once candidates are enrolled (their épreuves and prices follow them); the
+    date, time and product change only while enrolments are open, to a date that keeps them open;
+    the places never go below the places taken; the place of the test is never blank."""
+    changed = {name: value for name, value in changes.items() if getattr(session, name) != value}
+    has_enrolments = session.inscriptions.exists()
+    for name, label in (("centre", "le centre"), ("produit", "le produit")):
+        if name in changed and has_enrolments:
+            raise BusinessError(
+                f"Des candidats sont inscrits à la session {session.numero} : {label} ne peut plus changer.",
+                code=name,
+            )
+    if {"date", "heure", "produit"} & set(changed):
+        if session.statut not in OPEN_STATUSES:
+            raise BusinessError(
+                f"La session {session.numero} est « {session.get_statut_display()} » : sa date, son heure "
+                "et son produit ne changent plus.",
+                code="date",
+            )
+        check_produit(changes.get("produit", session.produit), changes.get("date", session.date))
+        if "date" in changed:
+            check_session_date(changes["date"])
+    if "nb_places" in changed:
+        check_nb_places(changes["nb_places"])
+        taken = session.count_places_taken()
+        if changes["nb_places"] < taken:
+            raise BusinessError(
+                f"{taken} candidats occupent déjà une place : le nombre de places ne peut pas descendre "
+                "en dessous.",
+                code="places",
+            )
+    if "lieu" in changed and not (changes["lieu"] or "").strip():
+        raise BusinessError("Le lieu de passation est obligatoire.", code="lieu")
+
+
+@transaction.atomic
+def update_session_as_fda(session: Session, *, by=None, **changes) -> Session:
+    """The back office's edition of a session: FDA may also move it to another centre or product (not the
+    centre's own « Modifier la session », `update_session`, which changes places, time, place, online display,
+    date and tarifs). Row locked, `check_session_changes`; the D-2 closure instant follows the date. The
+    status never changes here (see the named transitions)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"update_session_as_fda() cannot change {sorted(unknown)}")
+    locked = SESSIONS.lock(session)
+    check_session_changes(locked, changes)
+    if "lieu" in changes:
+        changes["lieu"] = changes["lieu"].strip()
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save()
+    for name in (*changes, "closes_at"):
+        setattr(session, name, getattr(locked, name))
+    return locked
+
+
 @transaction.atomic
 def create_session(
     *,
@@ -140,16 +221,9 @@ def create_session(
     """Create a session with its number (7000001+), its tarifs and its first history rows.
 
     Initial status: the session is recorded "Planifiée" then opened at once ("Inscriptions ouvertes"),
-    both changes in its history: the centre creates a session to enrol candidates in it."""
-    check_produit(produit, date)
-    check_session_date(date)
-    if not nb_places or nb_places < 1:
-        raise BusinessError("Le nombre de places disponibles doit être d'au moins 1.", code="places")
-    lieu = (lieu or "").strip()
-    if not lieu:
-        raise BusinessError("Le lieu de passation est obligatoire.", code="lieu")
-    if heure is None:
-        raise BusinessError("L'heure de la session est obligatoire.", code="heure")
+    both changes in its history: the centre creates a session to enrol candidates in it. The centre's
+    wizard and the FDA back office both create sessions here."""
+    lieu = check_new_session(produit=produit, date=date, heure=heure, lieu=lieu, nb_places=nb_places)
     montants = clean_tarifs(produit, tarifs)
 
     session = Session.objects.create(
@@ -215,11 +289,9 @@ def tarifs_edit_refusal(nb_inscrits: int) -> str | None:
 
 
 def _places_taken(session: Session) -> int:
-    """Places taken, by the session's own definition (`Session.objects.with_nb_inscrits()`), read while
-    the row is locked: enrolments lock the same row before counting, so none slips in meanwhile."""
-    return (
-        Session.objects.filter(pk=session.pk).with_nb_inscrits().values_list("nb_inscrits", flat=True).get()
-    )
+    """Places taken, by the session's one definition (`Session.count_places_taken()`), read while the row
+    is locked: enrolments lock the same row before counting, so none slips in meanwhile."""
+    return session.count_places_taken()
 
 
 def _tarif_label(key: int | None, epreuves: Mapping[int, Epreuve]) -> str:

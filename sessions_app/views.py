@@ -235,7 +235,7 @@ def detail(request, numero):
             "session": session,
             "historique": historique,
             "tarifs": tarifs,
-            "places_restantes": max(session.nb_places - session.nb_inscrits, 0),
+            "places_restantes": session.places_restantes,
             "bon": bon,
             "enrolment_open": session.enrolment_open(),
             "can_edit": services.session_edit_refusal(session) is None,

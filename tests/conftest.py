@@ -1,7 +1,8 @@
 import pytest
+from django.urls import reverse
 
 from centres.roles import Role
-from tests.factories import CentreFactory, MembershipFactory, SessionFactory, StaffFactory
+from tests.factories import PASSWORD, CentreFactory, MembershipFactory, SessionFactory, StaffFactory
 
 
 @pytest.fixture
@@ -27,6 +28,40 @@ def administratif(centre_a):
 @pytest.fixture
 def evaluateur(centre_a):
     return MembershipFactory(centre=centre_a, role=Role.EVALUATEUR, user__email="eval@a.test").user
+
+
+class Login:
+    """`login(user)`: the test client, logged in (Django's `force_login`), for every page test;
+    `login.with_password(email, password)`: the login form's answer, for the tests of the form itself.
+    The back office's password + TOTP login lives in tests/admin_auth.py."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, user):
+        self.client.force_login(user)
+        return self.client
+
+    def with_password(self, email: str, password: str = PASSWORD):
+        return self.client.post(reverse("login"), {"username": email, "password": password})
+
+
+@pytest.fixture
+def login(client) -> Login:
+    """THE way a test logs a centre user into the portal (see `Login`)."""
+    return Login(client)
+
+
+@pytest.fixture
+def logged(login, responsable):
+    """The test client logged in as the responsable of centre A."""
+    return login(responsable)
+
+
+@pytest.fixture
+def logged_administratif(login, administratif):
+    """The test client logged in as the administratif of centre A."""
+    return login(administratif)
 
 
 @pytest.fixture

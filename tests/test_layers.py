@@ -76,10 +76,3 @@ def test_the_contract_sees_an_upward_import(tmp_path, monkeypatch):
     for name in LAYERS:
         monkeypatch.delitem(__import__("sys").modules, name, raising=False)
     assert upward_imports() == ["core.bad:2 imports candidats.services (a layer above)"]
-
-
-def test_the_session_layer_counts_places_with_the_enrolments_own_status():
-    from candidats.models import InscriptionStatus
-    from sessions_app.models import ENROLLED
-
-    assert ENROLLED == InscriptionStatus.INSCRIT

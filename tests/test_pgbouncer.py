@@ -30,14 +30,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from candidats import exports
 from candidats.models import Inscription
-from candidats.services import count_active, lock_session
+from candidats.services import lock_session
 from sessions_app.models import Session
 
 assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
 session = Session.objects.get(numero={numero})
 with transaction.atomic():
     locked = lock_session(session)
-    taken = count_active(locked)
+    taken = locked.count_places_taken()
 _, _, content = exports.inscriptions_xlsx(Inscription.objects.filter(session=session).order_by("numero"))
 with connection.cursor() as cursor:
     cursor.execute("SHOW port")

@@ -12,6 +12,7 @@ from django.db import connection
 from candidats import services
 from candidats.models import Inscription
 from core.errors import BusinessError
+from sessions_app.models import Session
 from tests.candidats.conftest import data, eps
 from tests.factories import CentreFactory, ProduitFactory, SessionFactory
 
@@ -32,14 +33,14 @@ def needs_postgresql():
 def run_concurrently(session, monkeypatch):
     """Every thread enrols a different person at once; counting the places is slowed down so that
     the race window is wide open whenever the counts are not serialised by the lock."""
-    original = services.count_active
+    original = Session.count_places_taken
 
     def slow_count(s):
         value = original(s)
         time.sleep(0.15)
         return value
 
-    monkeypatch.setattr(services, "count_active", slow_count)
+    monkeypatch.setattr(Session, "count_places_taken", slow_count)
     barrier = threading.Barrier(THREADS)
     outcomes = []
 

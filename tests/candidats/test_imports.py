@@ -60,12 +60,6 @@ def report(response) -> list[tuple]:
     return [(e["ligne"], e["colonne"], e["message"]) for e in job.rapport.get("errors", [])]
 
 
-@pytest.fixture
-def staff(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
 def test_the_template_has_the_guides_layout_and_dropdowns(session_canada):
     _, mimetype, content = build_template(session_canada)
     wb = load_workbook(io.BytesIO(content))
@@ -94,7 +88,7 @@ def test_the_template_has_the_guides_layout_and_dropdowns(session_canada):
     assert any(f.startswith("Listes!$B$2") or f.startswith("=Listes!$B$2") for f in formulas)
 
 
-def test_a_file_filled_as_a_user_would_is_previewed_then_imported(staff, session_canada):
+def test_a_file_filled_as_a_user_would_is_previewed_then_imported(logged, session_canada):
     rows = [
         ROW + ["O", "O", "O", "O"],
         [
@@ -129,12 +123,12 @@ def test_a_file_filled_as_a_user_would_is_previewed_then_imported(staff, session
         ],
     ]
     content = filled_template(session_canada, rows, defaults={"E": "FRA_français", "G": "FR_France"})
-    response = upload(staff, session_canada, content)
+    response = upload(logged, session_canada, content)
     assert report(response) == []
     assert "3 candidats prêts à être inscrits" in response.content.decode()
     assert Inscription.objects.count() == 0  # preview only
     job = response.context["job"]
-    response = staff.post(
+    response = logged.post(
         reverse("candidats:import_confirm", args=[session_canada.numero, job.pk]), follow=True
     )
     assert "3 candidats inscrits" in response.content.decode()
@@ -152,7 +146,7 @@ def test_a_file_filled_as_a_user_would_is_previewed_then_imported(staff, session
     assert job.statut == ImportJob.Statut.TERMINE
 
 
-def test_every_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_written(staff, session_canada):
+def test_every_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_written(logged, session_canada):
     rows = [
         ROW + ["O", "O", "O", "O"],
         ["", "Sans", "01/01/1980", "F", "ARA_arabe", "", "DZ_Algérie", "A_x", "", "O", "", "", ""],
@@ -219,7 +213,7 @@ def test_every_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_writt
         ],
         ["DUPONT", "marcel", "01/01/1965", "H", "ARA_arabe", "", "DZ_Algérie", "A_x", "", "O", "", "", ""],
     ]
-    response = upload(staff, session_canada, filled_template(session_canada, rows))
+    response = upload(logged, session_canada, filled_template(session_canada, rows))
     errors = report(response)
     assert (8, "Nom", "« Nom » est obligatoire.") in errors
     assert (9, "Date de naissance", "La date de naissance est dans le futur.") in errors
@@ -248,42 +242,42 @@ def test_every_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_writt
     assert Inscription.objects.count() == 0 and Candidat.objects.count() == 0
 
 
-def test_a_candidate_already_enrolled_and_an_epreuve_outside_the_product(staff, session_canada):
+def test_a_candidate_already_enrolled_and_an_epreuve_outside_the_product(logged, session_canada):
     candidat = CandidatFactory(
         centre=session_canada.centre, nom="DUPONT", prenom="Marcel", date_naissance=dt.date(1965, 1, 1)
     )
     InscriptionFactory(session=session_canada, candidat=candidat)
     content = filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
-    errors = report(upload(staff, session_canada, content))
+    errors = report(upload(logged, session_canada, content))
     assert errors[0][0] == 7 and "déjà inscrit(e) à cette session" in errors[0][2]
     csv = (
         "Nom;Prénom;Date de naissance;Genre;Langue maternelle;Nationalité;Motivation;CE Inscription;LS Inscription\n"
         "Petit;Anne;01/01/1980;F;ARA;DZ;A;O;O\n"
     )
     epreuve("LS")  # in FDA's catalogue (TEF), not in TEF Canada
-    errors = report(upload(staff, session_canada, csv.encode(), name="c.csv"))
+    errors = report(upload(logged, session_canada, csv.encode(), name="c.csv"))
     assert errors == [(2, "LS", "L'épreuve LS n'appartient pas au produit TEF Canada.")]
 
 
-def test_more_rows_than_places_is_refused_as_a_whole(staff, centre_a, tef_canada):
+def test_more_rows_than_places_is_refused_as_a_whole(logged, centre_a, tef_canada):
     session = SessionFactory(centre=centre_a, produit=tef_canada, nb_places=2)
     rows = [
         [f"Nom{i}", "Anne", "01/01/1980", "F", "ARA_arabe", "", "DZ_Algérie", "A_x", "", "O"]
         for i in range(3)
     ]
-    errors = report(upload(staff, session, filled_template(session, rows)))
+    errors = report(upload(logged, session, filled_template(session, rows)))
     assert errors == [(0, "", "Places insuffisantes : il reste 2 places dans la session pour 3 candidats.")]
     assert Inscription.objects.count() == 0
 
 
-def test_a_csv_in_windows_1252_with_semicolons_and_one_in_utf8_bom_with_commas(staff, session_irn):
+def test_a_csv_in_windows_1252_with_semicolons_and_one_in_utf8_bom_with_commas(logged, session_irn):
     header = "Nom;Prénom;Date de naissance;Genre;Langue maternelle;email;Nationalité;Motivation;numéro Pièce d'identité\r\n"
     line = "Bérénice;Gaëlle;03/04/1988;F;FRA_français;b@x.fr;FR_France;C_Accès à la citoyenneté;A1\r\n"
-    response = upload(staff, session_irn, (header + line).encode("cp1252"), name="candidats.csv")
+    response = upload(logged, session_irn, (header + line).encode("cp1252"), name="candidats.csv")
     assert report(response) == []
     assert response.context["job"].rapport["apercu"][0]["nom"] == "Bérénice"
     comma = (header + line).replace(";", ",").replace("Bérénice", "Zoé")
-    response = upload(staff, session_irn, ("\ufeff" + comma).encode("utf-8"), name="candidats2.csv")
+    response = upload(logged, session_irn, ("\ufeff" + comma).encode("utf-8"), name="candidats2.csv")
     assert report(response) == []
     assert response.context["job"].rapport["apercu"][0]["nom"] == "Zoé"
 
@@ -300,19 +294,21 @@ def test_a_csv_in_windows_1252_with_semicolons_and_one_in_utf8_bom_with_commas(s
         ("candidats.csv", b"", "Le fichier soumis est vide."),
     ],
 )
-def test_files_that_are_not_spreadsheets_are_refused_at_upload(staff, session_canada, name, content, message):
-    response = upload(staff, session_canada, content, name=name)
+def test_files_that_are_not_spreadsheets_are_refused_at_upload(
+    logged, session_canada, name, content, message
+):
+    response = upload(logged, session_canada, content, name=name)
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not ImportJob.objects.exists()
 
 
-def test_an_empty_template_and_missing_columns_get_a_clear_report(staff, session_canada):
-    response = upload(staff, session_canada, filled_template(session_canada, []))
+def test_an_empty_template_and_missing_columns_get_a_clear_report(logged, session_canada):
+    response = upload(logged, session_canada, filled_template(session_canada, []))
     assert response.context["job"].rapport["fichier"] == (
         "Le fichier ne contient aucun candidat (aucune ligne remplie sous l'en-tête)."
     )
     csv = "Nom;Prénom;Genre\nDupont;Marcel;H\n".encode()
-    response = upload(staff, session_canada, csv, name="c.csv")
+    response = upload(logged, session_canada, csv, name="c.csv")
     assert response.context["job"].rapport["fichier"] == (
         "Colonnes manquantes : Date de naissance, Langue maternelle, Nationalité, Motivation, "
         "colonnes des épreuves (O/N)."
@@ -320,24 +316,24 @@ def test_an_empty_template_and_missing_columns_get_a_clear_report(staff, session
     assert Inscription.objects.count() == 0
 
 
-def test_a_file_for_another_test_type_is_reported(staff, session_canada):
+def test_a_file_for_another_test_type_is_reported(logged, session_canada):
     content = filled_template(session_canada, [ROW + ["O", "O", "O", "O"]], test_type="DFP Affaires A1")
-    errors = report(upload(staff, session_canada, content))
+    errors = report(upload(logged, session_canada, content))
     assert errors[0][1:] == (
         "Type de test",
         "Le type de test du fichier (« DFP Affaires A1 ») n'est pas celui de la session (TEF Canada).",
     )
 
 
-def test_places_taken_between_preview_and_confirmation_write_nothing(staff, centre_a, tef_canada):
+def test_places_taken_between_preview_and_confirmation_write_nothing(logged, centre_a, tef_canada):
     session = SessionFactory(centre=centre_a, produit=tef_canada, nb_places=2)
     rows = [
         [f"Nom{i}", "Anne", "01/01/1980", "F", "ARA_arabe", "", "DZ_Algérie", "A_x", "", "O"]
         for i in range(2)
     ]
-    job = upload(staff, session, filled_template(session, rows)).context["job"]
+    job = upload(logged, session, filled_template(session, rows)).context["job"]
     InscriptionFactory(session=session)  # a colleague enrols someone meanwhile
-    response = staff.post(reverse("candidats:import_confirm", args=[session.numero, job.pk]), follow=True)
+    response = logged.post(reverse("candidats:import_confirm", args=[session.numero, job.pk]), follow=True)
     assert (
         "Places insuffisantes : il reste 1 place dans la session pour 2 candidats."
         in response.content.decode()
@@ -345,13 +341,13 @@ def test_places_taken_between_preview_and_confirmation_write_nothing(staff, cent
     assert Inscription.objects.filter(session=session).count() == 1
 
 
-def test_a_job_cannot_be_confirmed_twice(staff, session_canada):
+def test_a_job_cannot_be_confirmed_twice(logged, session_canada):
     job = upload(
-        staff, session_canada, filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
+        logged, session_canada, filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
     ).context["job"]
     url = reverse("candidats:import_confirm", args=[session_canada.numero, job.pk])
-    staff.post(url)
-    response = staff.post(url, follow=True)
+    logged.post(url)
+    response = logged.post(url, follow=True)
     assert "ne peut pas être confirmé" in response.content.decode()
     assert Inscription.objects.count() == 1
     # Each status change once in the job's history (progress updates are not status changes).
@@ -366,7 +362,7 @@ def test_a_job_cannot_be_confirmed_twice(staff, session_canada):
 
 
 def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(
-    staff, centre_a, irn, django_capture_on_commit_callbacks
+    logged, centre_a, irn, django_capture_on_commit_callbacks
 ):
     session = SessionFactory(centre=centre_a, produit=irn, nb_places=5000)
     rows = [
@@ -374,7 +370,7 @@ def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(
     ]
     content = filled_template(session, rows)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(
+        response = logged.post(
             reverse("candidats:import", args=[session.numero]),
             {"fichier": SimpleUploadedFile("gros.xlsx", content)},
         )
@@ -383,19 +379,21 @@ def test_5000_rows_run_in_the_background_task_and_all_are_enrolled(
     job.refresh_from_db()
     assert job.statut == ImportJob.Statut.A_CONFIRMER and job.lignes_traitees == 5000
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(reverse("candidats:import_confirm", args=[session.numero, job.pk]))
+        logged.post(reverse("candidats:import_confirm", args=[session.numero, job.pk]))
     job.refresh_from_db()
     assert job.statut == ImportJob.Statut.TERMINE
     assert Inscription.objects.filter(session=session).count() == 5000
     assert gc.isenabled()  # paused for the batch only (core.bulk.collector_paused)
 
 
-def test_5001_rows_are_refused_with_the_limit_named(staff, centre_a, irn, django_capture_on_commit_callbacks):
+def test_5001_rows_are_refused_with_the_limit_named(
+    logged, centre_a, irn, django_capture_on_commit_callbacks
+):
     session = SessionFactory(centre=centre_a, produit=irn, nb_places=6000)
     header = "Nom;Prénom;Date de naissance;Genre;Langue maternelle;email;Nationalité;Motivation\n"
     body = "".join(f"Nom{i};Anne;01/01/1980;F;ARA;;DZ;C\n" for i in range(5001))
     with django_capture_on_commit_callbacks(execute=True):
-        upload(staff, session, (header + body).encode(), name="trop.csv")
+        upload(logged, session, (header + body).encode(), name="trop.csv")
     assert ImportJob.objects.get().rapport["fichier"] == (
         "Le fichier contient plus de 5\u202f000 lignes de candidats : découpez-le en plusieurs fichiers."
     )
@@ -413,19 +411,19 @@ def test_another_centres_import_job_is_not_found(client, responsable_b, session_
     )
 
 
-def test_a_file_for_a_closed_session_is_refused(staff, centre_a, tef_canada):
+def test_a_file_for_a_closed_session_is_refused(logged, centre_a, tef_canada):
     from sessions_app.models import SessionStatus
 
     session = SessionFactory(centre=centre_a, produit=tef_canada)
     content = filled_template(session, [ROW + ["O", "O", "O", "O"]])
     session.statut = SessionStatus.CLOSE
     session.save()
-    errors = report(upload(staff, session, content))
+    errors = report(upload(logged, session, content))
     assert errors[-1][0] == 0 and "n'accepte plus d'inscription" in errors[-1][2]
     assert Inscription.objects.count() == 0
 
 
-def test_the_page_of_a_running_import_shows_its_progress_and_refreshes(staff, session_canada):
+def test_the_page_of_a_running_import_shows_its_progress_and_refreshes(logged, session_canada):
     job = ImportJob.objects.create(
         centre=session_canada.centre,
         session=session_canada,
@@ -436,25 +434,25 @@ def test_the_page_of_a_running_import_shows_its_progress_and_refreshes(staff, se
         lignes_traitees=250,
         rapport={"phase": "validation"},
     )
-    page = staff.get(reverse("candidats:import_job", args=[session_canada.numero, job.pk])).content.decode()
+    page = logged.get(reverse("candidats:import_job", args=[session_canada.numero, job.pk])).content.decode()
     assert "Vérification du fichier en cours… 250 lignes sur 1000 (25 %)." in page
     assert 'data-refresh="2"' in page and "js/refresh.js" in page
 
 
-def test_a_file_over_the_size_limit_is_refused(staff, session_canada, settings):
+def test_a_file_over_the_size_limit_is_refused(logged, session_canada, settings):
     settings.MAX_UPLOAD_SIZE = 1024
-    response = upload(staff, session_canada, b"Nom;Prenom\n" + b"x" * 2048, name="gros.csv")
+    response = upload(logged, session_canada, b"Nom;Prenom\n" + b"x" * 2048, name="gros.csv")
     assert "Le fichier dépasse la taille maximale de 1,0\xa0Kio." in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
-def test_a_zip_that_is_not_a_workbook_gets_a_clear_report(staff, session_canada):
+def test_a_zip_that_is_not_a_workbook_gets_a_clear_report(logged, session_canada):
     import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("word/document.xml", "<w:document/>")
-    response = upload(staff, session_canada, buffer.getvalue(), name="lettre.xlsx")
+    response = upload(logged, session_canada, buffer.getvalue(), name="lettre.xlsx")
     assert (
         response.context["job"].rapport["fichier"]
         == "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."
@@ -462,18 +460,18 @@ def test_a_zip_that_is_not_a_workbook_gets_a_clear_report(staff, session_canada)
     assert Inscription.objects.count() == 0
 
 
-def test_an_unexpected_error_leaves_a_failed_job_and_nothing_written(staff, session_canada, monkeypatch):
+def test_an_unexpected_error_leaves_a_failed_job_and_nothing_written(logged, session_canada, monkeypatch):
     from candidats import services
 
     job = upload(
-        staff, session_canada, filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
+        logged, session_canada, filled_template(session_canada, [ROW + ["O", "O", "O", "O"]])
     ).context["job"]
 
     def boom(**kwargs):
         raise RuntimeError("disque plein")
 
     monkeypatch.setattr(services, "enrol_many", boom)
-    response = staff.post(
+    response = logged.post(
         reverse("candidats:import_confirm", args=[session_canada.numero, job.pk]), follow=True
     )
     assert "L&#x27;import a échoué sur une erreur inattendue" in response.content.decode()

@@ -16,37 +16,31 @@ def enrol(session, n, nom):
         InscriptionFactory(session=session, candidat=candidat)
 
 
-@pytest.fixture
-def staff(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
-def test_it_finds_the_centres_candidates_and_none_of_another_centre(staff, session_a, centre_b):
+def test_it_finds_the_centres_candidates_and_none_of_another_centre(logged, session_a, centre_b):
     enrol(session_a, 2, "Faure")
     enrol(SessionFactory(centre=centre_b), 3, "Faure")
-    response = staff.get(reverse("candidats:inscriptions"), {"q": "faure"})
+    response = logged.get(reverse("candidats:inscriptions"), {"q": "faure"})
     assert response.status_code == 200
     shown = list(response.context["page"].object_list)
     assert len(shown) == 2
     assert {i.session.centre_id for i in shown} == {session_a.centre_id}
 
 
-def test_every_word_must_match_a_name_or_the_email(staff, session_a):
+def test_every_word_must_match_a_name_or_the_email(logged, session_a):
     enrol(session_a, 1, "Faure")
     candidat = CandidatFactory(centre=session_a.centre, nom="Faure", prenom="Marie")
     InscriptionFactory(session=session_a, candidat=candidat)
-    response = staff.get(reverse("candidats:inscriptions"), {"q": "marie faure"})
+    response = logged.get(reverse("candidats:inscriptions"), {"q": "marie faure"})
     assert [i.candidat_id for i in response.context["page"].object_list] == [candidat.pk]
 
 
 @pytest.mark.parametrize("n", [2, 40])
 def test_the_search_runs_the_same_queries_for_few_and_many_rows(
-    staff, session_a, n, django_assert_max_num_queries
+    logged, session_a, n, django_assert_max_num_queries
 ):
     enrol(session_a, n, "Faure")
     with django_assert_max_num_queries(12):
-        response = staff.get(reverse("candidats:inscriptions"), {"q": "faure"})
+        response = logged.get(reverse("candidats:inscriptions"), {"q": "faure"})
     assert response.context["page"].paginator.count == n
 
 

@@ -16,13 +16,6 @@ from tarifs.models import Produit
 from tests.candidats.conftest import eps
 from tests.factories import CandidatFactory, InscriptionFactory, ProduitFactory, SessionFactory
 
-
-@pytest.fixture
-def staff(client, administratif):
-    client.force_login(administratif)
-    return client
-
-
 FORM = {
     "nom": "Dupont",
     "prenom": "Marcel",
@@ -36,13 +29,13 @@ FORM = {
 }
 
 
-def test_it_enrols_a_candidate_on_site_with_the_prices_shown(staff, session_canada):
+def test_it_enrols_a_candidate_on_site_with_the_prices_shown(logged_administratif, session_canada):
     url = reverse("candidats:inscrire", args=[session_canada.numero])
-    page = staff.get(url).content.decode()
+    page = logged_administratif.get(url).content.decode()
     assert "CE — Compréhension écrite (40,00\u202f€)" in page or "CE — Compréhension écrite (40,00" in page
     assert "Inscrire un candidat" in page
     data = FORM | {"epreuves": [e.pk for e in eps("CE", "CO", "EE", "EO")]}
-    response = staff.post(url, data, follow=True)
+    response = logged_administratif.post(url, data, follow=True)
     inscription = Inscription.objects.get()
     assert (
         f"inscription {inscription.numero}, code d'accès {inscription.code_acces}"
@@ -54,9 +47,9 @@ def test_it_enrols_a_candidate_on_site_with_the_prices_shown(staff, session_cana
     assert inscription.prix_total == Decimal("190.00")
 
 
-def test_the_rule_message_is_shown_and_nothing_is_written(staff, session_canada):
+def test_the_rule_message_is_shown_and_nothing_is_written(logged_administratif, session_canada):
     url = reverse("candidats:inscrire", args=[session_canada.numero])
-    response = staff.post(url, FORM | {"epreuves": [e.pk for e in eps("CO")]})
+    response = logged_administratif.post(url, FORM | {"epreuves": [e.pk for e in eps("CO")]})
     assert (
         "Pour le TEF Canada (Immigration Canada), les épreuves CE, CO, EE, EO sont obligatoires."
         in response.content.decode()
@@ -64,7 +57,9 @@ def test_the_rule_message_is_shown_and_nothing_is_written(staff, session_canada)
     assert not Inscription.objects.exists()
 
 
-def test_a_warning_needs_the_confirmation_checkbox(staff, centre_a, tef_canada, session_canada):
+def test_a_warning_needs_the_confirmation_checkbox(
+    logged_administratif, centre_a, tef_canada, session_canada
+):
     later = SessionFactory(
         centre=centre_a, produit=tef_canada, date=session_canada.date + dt.timedelta(days=5)
     )
@@ -74,14 +69,16 @@ def test_a_warning_needs_the_confirmation_checkbox(staff, centre_a, tef_canada, 
     InscriptionFactory(session=later, candidat=candidat)
     url = reverse("candidats:inscrire", args=[session_canada.numero])
     data = FORM | {"epreuves": [e.pk for e in eps("CE", "CO", "EE", "EO")]}
-    page = staff.post(url, data).content.decode()
+    page = logged_administratif.post(url, data).content.decode()
     assert "Inscrire malgré l" in page and "le délai de 30 jours entre deux passages" in page
     assert not Inscription.objects.filter(session=session_canada).exists()
-    staff.post(url, data | {"confirmer": "on"})
+    logged_administratif.post(url, data | {"confirmer": "on"})
     assert Inscription.objects.filter(session=session_canada).count() == 1
 
 
-def test_refuse_rule_gives_an_error_without_confirmation(staff, centre_a, tef_canada, session_canada):
+def test_refuse_rule_gives_an_error_without_confirmation(
+    logged_administratif, centre_a, tef_canada, session_canada
+):
     tef_canada.regle_delai = Produit.RegleDelai.REFUSER
     tef_canada.save()
     later = SessionFactory(
@@ -94,7 +91,9 @@ def test_refuse_rule_gives_an_error_without_confirmation(staff, centre_a, tef_ca
         ),
     )
     data = FORM | {"epreuves": [e.pk for e in eps("CE", "CO", "EE", "EO")], "confirmer": "on"}
-    page = staff.post(reverse("candidats:inscrire", args=[session_canada.numero]), data).content.decode()
+    page = logged_administratif.post(
+        reverse("candidats:inscrire", args=[session_canada.numero]), data
+    ).content.decode()
     assert "n&#x27;est pas respecté" in page or "n'est pas respecté" in page
     assert not Inscription.objects.filter(session=session_canada).exists()
 
@@ -113,13 +112,13 @@ def test_another_centres_session_and_enrolment_are_not_found(client, responsable
     assert not Inscription.objects.exclude(pk=inscription.pk).exists()
 
 
-def test_modifier_les_informations(staff, session_canada):
+def test_modifier_les_informations(logged_administratif, session_canada):
     inscription = InscriptionFactory(session=session_canada)
     url = reverse("candidats:inscription_edit", args=[inscription.numero])
-    page = staff.get(url).content.decode()
+    page = logged_administratif.get(url).content.decode()
     assert inscription.candidat.nom in page and inscription.code_acces in page
     data = FORM | {"motivation": "A", "epreuves": [e.pk for e in eps("CE")]}
-    staff.post(url, data)
+    logged_administratif.post(url, data)
     inscription.refresh_from_db()
     assert inscription.candidat.nom == "Dupont"
     assert [ie.epreuve.code for ie in inscription.epreuves.all()] == ["CE"]
@@ -127,20 +126,20 @@ def test_modifier_les_informations(staff, session_canada):
 
 
 def test_the_session_list_shows_its_candidates_and_buttons(
-    staff, session_canada, django_assert_max_num_queries
+    logged_administratif, session_canada, django_assert_max_num_queries
 ):
     for _ in range(5):
         InscriptionFactory(session=session_canada)
     url = reverse("candidats:session_candidats", args=[session_canada.numero])
     with django_assert_max_num_queries(15):
-        page = staff.get(url).content.decode()
+        page = logged_administratif.get(url).content.decode()
     assert "Inscrire un candidat" in page and "Importer un fichier" in page
     assert "5 inscrits sur 10 places — 5 restantes" in page
 
 
 @pytest.mark.parametrize("n", [5, 200])
 def test_list_pages_run_a_bounded_number_of_queries(
-    staff, centre_a, tef_canada, n, django_assert_max_num_queries
+    logged_administratif, centre_a, tef_canada, n, django_assert_max_num_queries
 ):
     session = SessionFactory(centre=centre_a, produit=tef_canada, nb_places=500)
     for _ in range(n):
@@ -162,15 +161,15 @@ def test_list_pages_run_a_bounded_number_of_queries(
         reverse("candidats:contacts"),
     ):
         with django_assert_max_num_queries(16):
-            assert staff.get(url).status_code == 200
+            assert logged_administratif.get(url).status_code == 200
     with django_assert_max_num_queries(20):
-        response = staff.get(reverse("candidats:inscriptions_export"))
+        response = logged_administratif.get(reverse("candidats:inscriptions_export"))
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws.max_row == n + 1
 
 
 def test_toutes_les_inscriptions_searches_and_filters_within_the_centre(
-    staff, centre_a, centre_b, session_canada
+    logged_administratif, centre_a, centre_b, session_canada
 ):
     mine = InscriptionFactory(
         session=session_canada, candidat=CandidatFactory(centre=centre_a, nom="Zidane", email="zz@x.test")
@@ -180,24 +179,28 @@ def test_toutes_les_inscriptions_searches_and_filters_within_the_centre(
         session=SessionFactory(centre=centre_b), candidat=CandidatFactory(centre=centre_b, nom="Zidane")
     )
     url = reverse("candidats:inscriptions")
-    page = staff.get(url, {"q": "zid"})
+    page = logged_administratif.get(url, {"q": "zid"})
     assert list(page.context["page"]) == [mine]
-    assert list(staff.get(url, {"q": str(mine.numero)}).context["page"]) == [mine]
-    assert list(staff.get(url, {"q": "zz@x"}).context["page"]) == [mine]
-    assert len(staff.get(url, {"session": session_canada.numero}).context["page"]) == 2
-    assert len(staff.get(url, {"statut": "annule"}).context["page"]) == 0
+    assert list(logged_administratif.get(url, {"q": str(mine.numero)}).context["page"]) == [mine]
+    assert list(logged_administratif.get(url, {"q": "zz@x"}).context["page"]) == [mine]
+    assert len(logged_administratif.get(url, {"session": session_canada.numero}).context["page"]) == 2
+    assert len(logged_administratif.get(url, {"statut": "annule"}).context["page"]) == 0
     assert (
-        len(staff.get(url, {"du": (session_canada.date + dt.timedelta(days=1)).isoformat()}).context["page"])
+        len(
+            logged_administratif.get(
+                url, {"du": (session_canada.date + dt.timedelta(days=1)).isoformat()}
+            ).context["page"]
+        )
         == 0
     )
 
 
-def test_the_export_neutralises_formulas(staff, session_canada, centre_a):
+def test_the_export_neutralises_formulas(logged_administratif, session_canada, centre_a):
     InscriptionFactory(
         session=session_canada,
         candidat=CandidatFactory(centre=centre_a, nom='=HYPERLINK("http://x")', prenom="+33", email="@x"),
     )
-    response = staff.get(reverse("candidats:inscriptions_export"))
+    response = logged_administratif.get(reverse("candidats:inscriptions_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active
     row = [c.value for c in ws[2]]
@@ -224,7 +227,7 @@ def test_safe_cell():
 # --- Pre-registrations and contact requests ---------------------------------------------------------
 
 
-def test_a_pre_registration_is_transferred_into_a_session(staff, centre_a, session_canada):
+def test_a_pre_registration_is_transferred_into_a_session(logged_administratif, centre_a, session_canada):
     pre = PreInscription.objects.create(
         centre=centre_a,
         session=session_canada,
@@ -239,8 +242,8 @@ def test_a_pre_registration_is_transferred_into_a_session(staff, centre_a, sessi
     )
     assert pending_pre_inscriptions_count(centre_a) == 1
     url = reverse("candidats:pre_inscription_transfer", args=[pre.pk])
-    assert "Transférer dans une session" in staff.get(url).content.decode()
-    response = staff.post(
+    assert "Transférer dans une session" in logged_administratif.get(url).content.decode()
+    response = logged_administratif.post(
         url, {"session": session_canada.pk, "epreuves": [e.pk for e in eps("CO", "EO")]}, follow=True
     )
     assert "est inscrit(e) à la session" in response.content.decode()
@@ -250,8 +253,9 @@ def test_a_pre_registration_is_transferred_into_a_session(staff, centre_a, sessi
 
 
 def test_the_transfer_offers_only_the_products_epreuves_and_applies_its_rules(
-    staff, centre_a, session_canada
+    logged_administratif, centre_a, session_canada
 ):
+    staff = logged_administratif
     ProduitFactory(nom="TEF", codes_epreuves=["CE", "CO", "EE", "EO", "LS"])
     pre = PreInscription.objects.create(
         centre=centre_a,
@@ -273,7 +277,9 @@ def test_the_transfer_offers_only_the_products_epreuves_and_applies_its_rules(
     assert pre.statut == PreInscription.Statut.A_TRAITER and not Inscription.objects.exists()
 
 
-def test_a_pre_registration_cannot_go_to_another_centres_session(staff, centre_a, centre_b, tef_canada):
+def test_a_pre_registration_cannot_go_to_another_centres_session(
+    logged_administratif, centre_a, centre_b, tef_canada
+):
     pre = PreInscription.objects.create(
         centre=centre_a,
         nom="N",
@@ -286,7 +292,7 @@ def test_a_pre_registration_cannot_go_to_another_centres_session(staff, centre_a
         motivation="A",
     )
     other = SessionFactory(centre=centre_b, produit=tef_canada)
-    response = staff.post(
+    response = logged_administratif.post(
         reverse("candidats:pre_inscription_transfer", args=[pre.pk]),
         {"session": other.pk, "epreuves": [eps("CE")[0].pk]},
     )
@@ -294,10 +300,12 @@ def test_a_pre_registration_cannot_go_to_another_centres_session(staff, centre_a
     assert not Inscription.objects.exists()
 
 
-def test_a_pre_registration_is_declined_with_a_reason(staff, centre_a, django_capture_on_commit_callbacks):
+def test_a_pre_registration_is_declined_with_a_reason(
+    logged_administratif, centre_a, django_capture_on_commit_callbacks
+):
     pre = PreInscription.objects.create(centre=centre_a, nom="N", prenom="A", email="a@x.test")
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(
+        logged_administratif.post(
             reverse("candidats:pre_inscription_decline", args=[pre.pk]),
             {"motif": "Plus de session cette année."},
         )
@@ -306,17 +314,19 @@ def test_a_pre_registration_is_declined_with_a_reason(staff, centre_a, django_ca
     assert "Plus de session cette année." in mail.outbox[-1].body
 
 
-def test_pre_registrations_to_handle_come_first(staff, centre_a):
+def test_pre_registrations_to_handle_come_first(logged_administratif, centre_a):
     PreInscription.objects.create(
         centre=centre_a, nom="Ancienne", prenom="A", email="a@x.test", statut="declinee"
     )
     PreInscription.objects.create(centre=centre_a, nom="Atraiter", prenom="A", email="a@x.test")
-    page = staff.get(reverse("candidats:pre_inscriptions"))
+    page = logged_administratif.get(reverse("candidats:pre_inscriptions"))
     assert [p.nom for p in page.context["page"]] == ["Atraiter", "Ancienne"]
     assert "Vous avez 1 pré-inscription à traiter." in page.content.decode()
 
 
-def test_a_contact_request_is_answered_or_marked_handled(staff, centre_a, django_capture_on_commit_callbacks):
+def test_a_contact_request_is_answered_or_marked_handled(
+    logged_administratif, centre_a, django_capture_on_commit_callbacks
+):
     first = DemandeContact.objects.create(
         centre=centre_a, nom="A", prenom="B", email="b@x.test", message="Bonjour"
     )
@@ -326,21 +336,21 @@ def test_a_contact_request_is_answered_or_marked_handled(staff, centre_a, django
     assert pending_contact_requests_count(centre_a) == 2
     assert (
         "Vous avez 2 demandes de contact à traiter."
-        in staff.get(reverse("candidats:contacts")).content.decode()
+        in logged_administratif.get(reverse("candidats:contacts")).content.decode()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(
+        logged_administratif.post(
             reverse("candidats:contact", args=[first.pk]), {"reponse": "Prochaine session le 12 mars."}
         )
     assert mail.outbox[-1].to == ["b@x.test"] and "Prochaine session le 12 mars." in mail.outbox[-1].body
-    staff.post(reverse("candidats:contact_close", args=[second.pk]))
+    logged_administratif.post(reverse("candidats:contact_close", args=[second.pk]))
     assert pending_contact_requests_count(centre_a) == 0
     assert reverse("candidats:contact_close", args=[second.pk])
-    assert staff.get(reverse("candidats:contact_close", args=[second.pk])).status_code == 405
+    assert logged_administratif.get(reverse("candidats:contact_close", args=[second.pk])).status_code == 405
 
 
 def test_form_pages_run_a_bounded_number_of_queries(
-    staff, centre_a, session_canada, django_assert_max_num_queries
+    logged_administratif, centre_a, session_canada, django_assert_max_num_queries
 ):
     inscription = InscriptionFactory(session=session_canada)
     pre = PreInscription.objects.create(
@@ -355,4 +365,4 @@ def test_form_pages_run_a_bounded_number_of_queries(
         reverse("candidats:pre_inscription_transfer", args=[pre.pk]),
     ):
         with django_assert_max_num_queries(16):
-            assert staff.get(url).status_code == 200
+            assert logged_administratif.get(url).status_code == 200

@@ -56,10 +56,6 @@ def ask(centre, by, role, email="asmaa@exemple.test", **kwargs):
     )
 
 
-def login(client, email, password):
-    return client.post(reverse("login"), {"username": email, "password": password})
-
-
 def set_password_from_email(client, message, password=NEW_PASSWORD):
     link = next(line for line in message.body.splitlines() if "/mot-de-passe/definir/" in line)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
@@ -252,7 +248,7 @@ def test_an_existing_user_of_another_centre_gets_a_membership_only(centre_a, cen
 
 
 def test_the_administratif_logs_in_after_setting_a_password_the_evaluateur_cannot(
-    client, centre_a, responsable, charge, peda, django_capture_on_commit_callbacks
+    client, centre_a, responsable, charge, peda, django_capture_on_commit_callbacks, login
 ):
     for email, role in (("admin2@a.test", Role.ADMINISTRATIF), ("eval2@a.test", Role.EVALUATEUR)):
         request = ask(centre_a, responsable, role, email=email)
@@ -260,9 +256,9 @@ def test_the_administratif_logs_in_after_setting_a_password_the_evaluateur_canno
         with django_capture_on_commit_callbacks(execute=True):
             services.create_account_from_request(request, by=peda)
         message = next(m for m in mail.outbox if m.to == [email] and "mot de passe" in m.subject)
-        assert login(client, email, NEW_PASSWORD).status_code == 200  # no password yet
+        assert login.with_password(email, NEW_PASSWORD).status_code == 200  # no password yet
         set_password_from_email(client, message)
-        response = login(client, email, NEW_PASSWORD)
+        response = login.with_password(email, NEW_PASSWORD)
         if role == Role.ADMINISTRATIF:
             assert response.status_code == 302 and response["Location"] == reverse("dashboard")
             client.post(reverse("logout"))
@@ -325,13 +321,13 @@ def test_the_admin_action_and_the_button_from_the_conversation(client, centre_a,
     second = ask(centre_a, responsable, Role.EVALUATEUR, email="deux@a.test")
     admin_force_login(client, charge)
     changelist = reverse("admin:centres_accountrequest_changelist")
-    response = client.post(
-        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
-    )
+    confirm = client.post(changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]})
+    assert "Confirmez « Créer le compte »" in confirm.content.decode()
+    assert not User.objects.filter(email="un@a.test").exists()
+    apply = {"action": "creer_les_comptes", "_selected_action": [first.pk], "appliquer": "1"}
+    response = client.post(changelist, apply, follow=True)
     assert "Le compte de un@a.test a été créé" in response.content.decode()
-    again = client.post(
-        changelist, {"action": "creer_les_comptes", "_selected_action": [first.pk]}, follow=True
-    )
+    again = client.post(changelist, apply, follow=True)
     assert "déjà été traitée" in again.content.decode()
     assert User.objects.filter(email="un@a.test").count() == 1
 

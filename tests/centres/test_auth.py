@@ -4,17 +4,13 @@ from django.urls import reverse
 
 from centres.emails import send_set_password_email
 from centres.roles import Role
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def login(client, email, password=PASSWORD):
-    return client.post(reverse("login"), {"username": email, "password": password})
-
-
-def test_it_logs_a_responsable_in_with_email_and_password(client, responsable):
-    response = login(client, "RESP@a.test")
+def test_it_logs_a_responsable_in_with_email_and_password(client, responsable, login):
+    response = login.with_password("RESP@a.test")
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
     page = client.get(reverse("dashboard"))
@@ -22,25 +18,27 @@ def test_it_logs_a_responsable_in_with_email_and_password(client, responsable):
     assert "Responsable de centre" in page.content.decode()
 
 
-def test_it_refuses_an_evaluateur_with_a_clear_message(client, evaluateur):
-    response = login(client, "eval@a.test")
+def test_it_refuses_an_evaluateur_with_a_clear_message(client, evaluateur, login):
+    response = login.with_password("eval@a.test")
     assert response.status_code == 200
     assert "Le rôle Évaluateur centre ne donne pas accès au portail" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-def test_it_refuses_a_wrong_password_without_saying_which_part_is_wrong(client, responsable):
-    response = login(client, "resp@a.test", "faux")
+def test_it_refuses_a_wrong_password_without_saying_which_part_is_wrong(client, responsable, login):
+    response = login.with_password("resp@a.test", "faux")
     assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()
 
 
-def test_it_throttles_repeated_failures_for_that_account_only(client, responsable, administratif, settings):
+def test_it_throttles_repeated_failures_for_that_account_only(
+    client, responsable, administratif, settings, login
+):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
-        login(client, "resp@a.test", "faux")
-    blocked = login(client, "resp@a.test")
+        login.with_password("resp@a.test", "faux")
+    blocked = login.with_password("resp@a.test")
     assert blocked.status_code == 429
-    assert login(client, "admin@a.test").status_code == 302
+    assert login.with_password("admin@a.test").status_code == 302
 
 
 def test_it_logs_out_with_post_only(client, responsable):
@@ -50,7 +48,7 @@ def test_it_logs_out_with_post_only(client, responsable):
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(client, centre_a):
+def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(client, centre_a, login):
     user = MembershipFactory(
         centre=centre_a, role=Role.ADMINISTRATIF, user__email="new@a.test", user__password=None
     ).user
@@ -68,7 +66,7 @@ def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(clie
         {"new_password1": "Un-Mot2passe-solide", "new_password2": "Un-Mot2passe-solide"},
     )
     assert done.status_code == 302
-    assert login(client, "new@a.test", "Un-Mot2passe-solide").status_code == 302
+    assert login.with_password("new@a.test", "Un-Mot2passe-solide").status_code == 302
     # The link works once only.
     assert "plus valide" in client.get(path, follow=True).content.decode()
 

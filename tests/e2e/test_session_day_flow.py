@@ -96,7 +96,7 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
     admin.locator("input[name=_selected_action]").first.check()
     admin.locator("select[name=action]").select_option("marquer_traitee")
     admin.get_by_role("button", name="Envoyer").click()
-    admin.get_by_label("Commentaire FDA").fill("Justification acceptée.")
+    admin.get_by_label("Commentaire envoyé au centre").fill("Justification acceptée.")
     admin.get_by_role("button", name="Marquer comme traitée").click()
     admin.get_by_text("la session est en correction").wait_for()
 

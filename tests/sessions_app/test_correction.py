@@ -193,13 +193,13 @@ def test_anomalies_wait_for_fda_then_the_session_goes_to_correction(
     session.refresh_from_db()
     assert session.statut == SessionStatus.ANOMALIES
     with pytest.raises(BusinessError, match="déjà traitée"):
-        correction.process_anomalie(a1, by=fda_agent)
+        correction.process_anomalie(a1, by=fda_agent, comment="Temps rendu")
     assert list(a1.historique.values_list("from_status", "to_status", "by", "comment")) == [
         ("", Anomalie.Statut.EN_COURS, None, "Déclarée par le centre sur la feuille d'anomalies."),
         (Anomalie.Statut.EN_COURS, Anomalie.Statut.TRAITEE, fda_agent.pk, "Temps rendu"),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        assert correction.process_anomalie(a2, by=fda_agent) is True
+        assert correction.process_anomalie(a2, by=fda_agent, comment="Copie retrouvée") is True
     session.refresh_from_db()
     assert session.statut == SessionStatus.CORRECTION
     assert "Traitée" in pdf_text(Document.objects.get(session=session, kind=DocumentKind.ANOMALIES))
@@ -281,7 +281,17 @@ def test_anomaly_admin_action_processes_with_a_comment(client, centre_a, fda_age
     admin_force_login(client, fda_agent)
     url = reverse("admin:demandes_anomalie_changelist")
     confirm = client.post(url, {"action": "marquer_traitee", "_selected_action": [anomalie.pk]})
-    assert "Commentaire FDA" in confirm.content.decode()
+    assert "Commentaire envoyé au centre" in confirm.content.decode()
+    blank = {
+        "action": "marquer_traitee",
+        "_selected_action": [anomalie.pk],
+        "appliquer": "1",
+        "commentaire": " ",
+    }
+    refused = client.post(url, blank)
+    assert "Écrivez le commentaire envoyé au centre" in refused.content.decode()
+    anomalie.refresh_from_db()
+    assert anomalie.statut == Anomalie.Statut.EN_COURS
     done = client.post(
         url,
         {

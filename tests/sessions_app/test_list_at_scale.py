@@ -8,31 +8,25 @@ from candidats.models import InscriptionStatus
 from tests.factories import InscriptionFactory, SessionFactory
 
 
-@pytest.fixture
-def staff(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
 @pytest.mark.parametrize("n", [2, 30])
 def test_the_list_runs_the_same_queries_for_few_and_many_sessions(
-    staff, centre_a, n, django_assert_max_num_queries
+    logged, centre_a, n, django_assert_max_num_queries
 ):
     for _ in range(n):
         InscriptionFactory(session=SessionFactory(centre=centre_a))
     with django_assert_max_num_queries(12):
-        response = staff.get(reverse("sessions:list"))
+        response = logged.get(reverse("sessions:list"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == n
 
 
-def test_places_taken_count_active_enrolments_only(staff, centre_a):
+def test_places_taken_count_active_enrolments_only(logged, centre_a):
     session = SessionFactory(centre=centre_a)
     InscriptionFactory(session=session)
     InscriptionFactory(session=session)
     InscriptionFactory(session=session, statut=InscriptionStatus.ANNULE)
     InscriptionFactory(session=session, virtuel=True)
     empty = SessionFactory(centre=centre_a)
-    response = staff.get(reverse("sessions:list"))
+    response = logged.get(reverse("sessions:list"))
     taken = {s.numero: s.nb_inscrits for s in response.context["page"].object_list}
     assert taken == {session.numero: 2, empty.numero: 0}

@@ -11,12 +11,6 @@ from sessions_app.models import SessionStatus
 from tests.factories import InscriptionFactory, SessionFactory
 
 
-@pytest.fixture
-def staff(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
 def published_session(centre, n):
     session = SessionFactory(centre=centre, statut=SessionStatus.RESULTATS)
     for _ in range(n):
@@ -24,15 +18,15 @@ def published_session(centre, n):
     return session
 
 
-def test_a_session_of_sixty_shows_fifty_candidates_then_ten(staff, centre_a):
+def test_a_session_of_sixty_shows_fifty_candidates_then_ten(logged, centre_a):
     session = published_session(centre_a, 60)
     url = reverse("sessions:resultats", args=[session.numero])
-    first = staff.get(url)
+    first = logged.get(url)
     assert len(first.context["page"].object_list) == 50
     assert "1–50 sur 60" in first.content.decode()
-    second = staff.get(url, {"page": 2})
+    second = logged.get(url, {"page": 2})
     assert len(second.context["page"].object_list) == 10
-    export = staff.get(reverse("sessions:resultats_export", args=[session.numero]))
+    export = logged.get(reverse("sessions:resultats_export", args=[session.numero]))
     sheet = load_workbook(io.BytesIO(export.content)).active
     numbers = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(numbers) == 60
@@ -40,9 +34,9 @@ def test_a_session_of_sixty_shows_fifty_candidates_then_ten(staff, centre_a):
 
 @pytest.mark.parametrize("n", [2, 60])
 def test_the_page_runs_the_same_queries_for_few_and_many_candidates(
-    staff, centre_a, n, django_assert_max_num_queries
+    logged, centre_a, n, django_assert_max_num_queries
 ):
     session = published_session(centre_a, n)
     with django_assert_max_num_queries(14):
-        response = staff.get(reverse("sessions:resultats", args=[session.numero]))
+        response = logged.get(reverse("sessions:resultats", args=[session.numero]))
     assert response.status_code == 200

@@ -34,12 +34,6 @@ def frozen_clock():
         yield
 
 
-@pytest.fixture
-def logged(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
 # --- List -------------------------------------------------------------------------------------------
 
 

@@ -92,12 +92,6 @@ def test_an_inactive_product_cannot_be_priced(centre_a, single):
 # --- Pages ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def logged(client, responsable):
-    client.force_login(responsable)
-    return client
-
-
 def test_the_list_shows_the_guide_columns_and_the_centres_tarif(logged, centre_a, centre_b, modular, single):
     TarifFactory(centre=centre_a, produit=single, montant=Decimal("150.00"))
     TarifFactory(centre=centre_b, produit=modular, epreuve=epreuve("CE"), montant=Decimal("77.00"))

@@ -5,7 +5,13 @@ User.email, a session's demo `lieu`, a candidate's identity, …) and created on
 second run creates nothing and allocates no number. Sessions are placed relative to today, so a run on
 another day moves their dates (and resets their demo status) instead of creating new ones.
 Random choices come from `random.Random(2026)` and are all drawn whatever the database holds, so the
-data are the same on every run; only access codes (drawn once, at creation) are truly random."""
+data are the same on every run; only access codes (drawn once, at creation) are truly random.
+
+Built through the services where the state allows: open sessions by `sessions_app.services.create_session`,
+their candidates by `candidats.services.enrol`, the requests on open sessions (and the fraude of the test
+day) by `demandes.services.file_demande` / `decide`. A planned-only, closed or past session cannot be
+made by the services (they refuse a date already closed): those are written directly with the history
+they would have. Lives in `portail`, the web layer on top, the only one that imports every app."""
 
 import datetime as dt
 import random
@@ -16,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
@@ -31,13 +38,15 @@ from candidats.models import (
     PreInscription,
     Resultat,
 )
+from candidats.services import CandidatData, enrol
 from centres.models import Centre, Genre, Membership, ServiceFDA, User, Visibilite
 from centres.roles import Role
 from core.models import next_number
 from demandes.models import Demande, DemandeKind, DemandeStatus, DemandeStatusChange, Notification
-from demandes.services import notification_text
+from demandes.services import decide, file_demande, notification_text
 from messagerie.models import Conversation, Message
 from sessions_app.models import Session, SessionStatus, SessionStatusChange, SessionTarif
+from sessions_app.services import create_session
 from tarifs.models import (
     Bareme,
     Epreuve,
@@ -363,6 +372,10 @@ class CandidatPlan:
     scores: dict[str, int] = field(default_factory=dict)
 
 
+def demo_justificatif() -> SimpleUploadedFile:
+    return SimpleUploadedFile("justificatif.pdf", b"%PDF-1.4\n% demo\n", content_type="application/pdf")
+
+
 def ascii_slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in text.lower() if c.isalnum())
@@ -538,7 +551,22 @@ class Command(BaseCommand):
             centre, produit = self.centres[spec.centre], self.produits[spec.produit]
             date = self.today + dt.timedelta(days=spec.days)
             session = Session.objects.filter(centre=centre, produit=produit, lieu=spec.lieu).first()
-            if session is None:
+            if session is None and spec.statut == S.OUVERTE and spec.days >= 3:
+                # The state the creation service makes (Planifiée then opened at once): made by it.
+                session = create_session(
+                    centre=centre,
+                    produit=produit,
+                    date=date,
+                    heure=spec.heure,
+                    lieu=spec.lieu,
+                    nb_places=spec.nb_places,
+                    afficher_en_ligne=spec.centre == "PAR01",
+                    tarifs=self.centre_prices(centre, produit),
+                    by=self.responsable(spec.centre),
+                )
+            elif session is None:
+                # Other states (planned only, closed, past) cannot be created by the service, whose
+                # checks refuse a date already closed: written with their history, as they would read.
                 session = Session(
                     numero=next_number("session"),
                     centre=centre,
@@ -596,6 +624,9 @@ class Command(BaseCommand):
                 comment=DEMO_COMMENT,
             )
             previous = status
+
+    def centre_prices(self, centre, produit) -> dict:
+        return {t.epreuve_id: t.montant for t in Tarif.objects.filter(centre=centre, produit=produit)}
 
     def session_tarifs(self, session):
         for tarif in Tarif.objects.filter(centre=session.centre, produit=session.produit):
@@ -657,6 +688,9 @@ class Command(BaseCommand):
             inscriptions[spec.key] = []
             for index in range(spec.nb_candidats):
                 plan = self.plan_candidat(spec, used)
+                if session.enrolment_open():
+                    inscriptions[spec.key].append(self.enrol(session, spec, plan))
+                    continue
                 candidat, _ = Candidat.objects.get_or_create(
                     centre=centre,
                     nom=plan.nom,
@@ -709,6 +743,33 @@ class Command(BaseCommand):
                     self.results(session, inscription, plan)
                 inscriptions[spec.key].append(inscription)
         return inscriptions
+
+    def enrol(self, session, spec: DemoSession, plan: CandidatPlan) -> Inscription:
+        """An open session's candidate: through the enrolment service (rules, places, number, access code,
+        prices), once."""
+        known = Inscription.objects.filter(
+            session=session, candidat__nom=plan.nom, candidat__prenom=plan.prenom
+        ).first()
+        if known is not None:
+            return known
+        data = CandidatData(
+            nom=plan.nom,
+            prenom=plan.prenom,
+            date_naissance=plan.date_naissance,
+            genre=plan.genre,
+            langue_maternelle=plan.langue,
+            email=plan.email,
+            nationalite=plan.nationalite,
+            motivation=plan.motivation,
+            numero_piece_identite=plan.piece,
+        )
+        return enrol(
+            session=session,
+            candidat_data=data,
+            epreuves=[self.epreuves[c] for c in plan.epreuves],
+            by=self.responsable(spec.centre),
+            confirm_warnings=True,
+        ).inscription
 
     def results(self, session, inscription, plan):
         for c in plan.epreuves:
@@ -835,6 +896,21 @@ class Command(BaseCommand):
         for key, index, kind, sous_type, statut, notified in specs:
             inscription = self.inscriptions[key][index]
             demande = Demande.objects.filter(inscription=inscription, kind=kind).first()
+            # Filed on an open session, or a fraude on the test day: the requests' service can do it.
+            if inscription.session.enrolment_open() or kind == DemandeKind.FRAUDE:
+                if demande is None:  # filed and decided through the requests' service (history, notice)
+                    demande = file_demande(
+                        inscription,
+                        kind,
+                        by=self.responsable("PAR01"),
+                        description=descriptions[kind],
+                        sous_type=sous_type,
+                        epreuve=self.epreuves["EO"] if kind == DemandeKind.DISPENSE else None,
+                        justificatifs=[] if kind == DemandeKind.FRAUDE else [demo_justificatif()],
+                    )
+                    if statut != DemandeStatus.EN_COURS:
+                        decide(demande, accept=statut == DemandeStatus.VALIDEE, by=charge)
+                continue
             if demande is None:
                 if kind == DemandeKind.FRAUDE:  # declared on the day of the test
                     created_at = timezone.make_aware(
