@@ -33,10 +33,6 @@ class StatusHistoryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
 
-    def has_view_permission(self, request, obj=None):
-        # A new object has no history yet: the add page shows no (empty) inline.
-        return obj is not None and super().has_view_permission(request, obj)
-
     def has_add_permission(self, request, obj=None):
         return False
 

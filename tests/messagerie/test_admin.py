@@ -137,6 +137,8 @@ def test_fda_opens_a_conversation_with_a_centre_from_the_admin(
                 "service": "clientele",
                 "assigned_to": agent.pk,
                 "reponse": "Merci de signer le bon de commande.",
+                "historique-TOTAL_FORMS": "0",
+                "historique-INITIAL_FORMS": "0",
             },
         )
     assert response.status_code == 302
