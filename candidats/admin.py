@@ -4,10 +4,11 @@ imports.
 Enrolments are only created by the enrolment service (open session, D-2 rule, places left, number and
 access code): the back office shows and corrects them but does not add them."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
-from tarifs.scales import level_for
+from tarifs import scales
 
 from .models import (
     Candidat,
@@ -95,26 +96,42 @@ class InscriptionEpreuveInline(admin.TabularInline):
         return super().get_queryset(request).select_related("epreuve")
 
 
+class ResultatForm(forms.ModelForm):
+    """Refuses, with the lookup's French message, a score the scale in force cannot hold."""
+
+    def clean(self):
+        data = super().clean()
+        score, epreuve = data.get("score"), data.get("epreuve")
+        inscription = data.get("inscription") or getattr(self.instance, "inscription", None)
+        if score is not None and epreuve is not None and inscription is not None:
+            session = inscription.session
+            try:
+                scales.levels(session.produit.code, epreuve.code, session.date, score)
+            except scales.ScoreError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
+
 class ResultatInline(admin.TabularInline):
     model = Resultat
+    form = ResultatForm
     extra = 0
     fields = ("epreuve", "score", "score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
-    readonly_fields = ("saisi_par", "saisi_le")
+    readonly_fields = ("score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("epreuve", "saisi_par")
 
 
 def fill_result(resultat: Resultat, user) -> None:
-    """Levels left blank are read from the scale in force at the session date."""
-    if not resultat.niveau_cecrl and resultat.score is not None:
+    """The levels are never typed: they are read from the tables in force at the session date
+    (tarifs.scales.levels(); a score above the scale's maximum is refused with its message)."""
+    if resultat.score is not None:
         session = resultat.inscription.session
-        niveau, nclc, score_max = level_for(
-            session.produit_id, resultat.epreuve_id, session.date, resultat.score
-        )
-        resultat.niveau_cecrl = niveau
-        resultat.nclc = resultat.nclc if resultat.nclc is not None else nclc
-        resultat.score_max = resultat.score_max or score_max
+        found = scales.levels(session.produit.code, resultat.epreuve.code, session.date, resultat.score)
+        resultat.niveau_cecrl = found.cecrl
+        resultat.nclc = found.nclc
+        resultat.score_max = found.score_max
     resultat.saisi_par = user
 
 
@@ -230,7 +247,8 @@ class ResultatAdmin(admin.ModelAdmin):
     )
     list_select_related = ("inscription__candidat", "inscription__session__produit", "epreuve")
     autocomplete_fields = ("inscription", "epreuve")
-    readonly_fields = ("saisi_par", "saisi_le")
+    form = ResultatForm
+    readonly_fields = ("score_max", "niveau_cecrl", "nclc", "saisi_par", "saisi_le")
 
     @admin.display(description="n° inscription", ordering="inscription__numero")
     def inscription_numero(self, obj):

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from candidats.models import Resultat
 from core.errors import BusinessError
+from tarifs import scales
 
 from . import results
 from .models import Session
@@ -80,8 +81,16 @@ class ResultsAdminMixin:
         scores = {
             (r.inscription_id, r.epreuve_id): r for r in Resultat.objects.filter(inscription__session=session)
         }
+        book = scales.load_book(session.produit.code, session.date)
         for ie in sat:
             ie.result = scores.get((ie.inscription_id, ie.epreuve_id))
+            if ie.result is not None:
+                try:
+                    ie.result.levels = scales.levels(
+                        session.produit.code, ie.epreuve.code, session.date, ie.result.score, book=book
+                    )
+                except scales.ScoreError:
+                    ie.result.levels = None
         context = {
             **self.admin_site.each_context(request),
             "title": f"Résultats de la session {session.numero}",

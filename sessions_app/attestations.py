@@ -6,7 +6,6 @@ a worker restarted) without making two. Each attestation carries a verification 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import secrets
 import zipfile
@@ -18,19 +17,10 @@ from candidats.models import Inscription
 
 from .models import Document, DocumentKind, Session, SessionStatus
 from .pdf import PDF_MIMETYPE, render_pdf
-from .results import results_table
+from .results import columns, results_table, valid_until
 from .services import _store
 
-VALIDITY_YEARS = 2
 PUBLISHED = frozenset({SessionStatus.RESULTATS, SessionStatus.CLOTUREE})
-
-
-def valid_until(session_date: dt.date) -> dt.date:
-    """Two years from the session date (29 February → 28 February)."""
-    try:
-        return session_date.replace(year=session_date.year + VALIDITY_YEARS)
-    except ValueError:
-        return session_date.replace(year=session_date.year + VALIDITY_YEARS, day=28)
 
 
 def verification_code() -> str:
@@ -63,9 +53,11 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
             "candidat": inscription.candidat,
             "lines": inscription.lines,
             "code": code,
-            "valid_until": valid_until(session.date),
+            "valid_until": valid_until(session),
+            "validite_annees": session.produit.validite_annees,
             "photo": _photo_data_uri(inscription),
-            "show_nclc": any(result and result.nclc for _, result, _, _ in inscription.lines),
+            "cols": columns([inscription]),
+            "overall": inscription.overall,
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Bareme, Epreuve, PrixFDA, Produit, RegleEpreuves, SeuilNiveau, Tarif, TarifHistorique
+from .models import Epreuve, PrixFDA, Produit, RegleEpreuves, Tarif, TarifHistorique
 
 
 @admin.register(Epreuve)
@@ -130,29 +130,3 @@ class TarifHistoriqueAdmin(admin.ModelAdmin):
     @admin.display(description="épreuve")
     def epreuve(self, obj):
         return obj.tarif.epreuve or "Tarif unique"
-
-
-class SeuilNiveauInline(admin.TabularInline):
-    model = SeuilNiveau
-    extra = 0
-    fields = ("score_min", "niveau_cecrl", "nclc")
-
-
-@admin.register(Bareme)
-class BaremeAdmin(admin.ModelAdmin):
-    list_display = ("produit", "epreuve", "date_effet", "score_max")
-    list_filter = ("produit", "epreuve", "date_effet")
-    search_fields = ("produit__nom", "produit__code", "epreuve__code")
-    list_select_related = ("produit", "epreuve")
-    autocomplete_fields = ("produit", "epreuve")
-    inlines = (SeuilNiveauInline,)
-    date_hierarchy = "date_effet"
-
-
-@admin.register(SeuilNiveau)
-class SeuilNiveauAdmin(admin.ModelAdmin):
-    list_display = ("bareme", "score_min", "niveau_cecrl", "nclc")
-    list_filter = ("bareme__produit", "bareme__epreuve", "niveau_cecrl")
-    search_fields = ("bareme__produit__nom", "bareme__produit__code", "niveau_cecrl")
-    list_select_related = ("bareme__produit", "bareme__epreuve")
-    autocomplete_fields = ("bareme",)
