@@ -243,6 +243,10 @@ class Bareme(models.Model):
     def __str__(self):
         return f"{self.produit} {self.epreuve} /{self.score_max} ({periode(self)})"
 
+    @property
+    def periode(self) -> str:
+        return periode(self)
+
 
 def periode(obj) -> str:
     """« du 01/10/2019 au 10/12/2023 », « depuis le 11/12/2023 », « jusqu'au 30/09/2019 »."""

@@ -74,23 +74,33 @@ class Book:
 
 def load_book(produit_code: str, on_date: dt.date) -> Book:
     """Every scale and table of `produit_code` in force on `on_date` (the latest date d'effet wins)."""
-    scales: dict[str, Bareme] = {}
-    for bareme in (
-        Bareme.objects.filter(produit__code=produit_code).en_vigueur(on_date).select_related("epreuve")
-    ):
-        scales.setdefault(bareme.epreuve.code, bareme)
-    tables: dict[tuple[str, str], Table] = {}
-    rows = (
-        TableNiveaux.objects.filter(produit__code=produit_code)
-        .en_vigueur(on_date)
-        .select_related("epreuve")
+    return load_books(on_date, [produit_code]).get(produit_code) or Book(produit_code, on_date, {}, {})
+
+
+def load_books(on_date: dt.date, produit_codes: list[str] | None = None) -> dict[str, Book]:
+    """The books of several products (every product when None) in four queries."""
+    scales_qs = Bareme.objects.en_vigueur(on_date).select_related("produit", "epreuve")
+    tables_qs = (
+        TableNiveaux.objects.en_vigueur(on_date)
+        .select_related("produit", "epreuve")
         .prefetch_related("seuils", "paliers")
     )
-    for obj in rows:
+    if produit_codes is not None:
+        scales_qs = scales_qs.filter(produit__code__in=produit_codes)
+        tables_qs = tables_qs.filter(produit__code__in=produit_codes)
+    books: dict[str, Book] = {}
+
+    def book_of(produit) -> Book:
+        return books.setdefault(produit.code, Book(produit.code, on_date, {}, {}))
+
+    for bareme in scales_qs:
+        book_of(bareme.produit).scales.setdefault(bareme.epreuve.code, bareme)
+    for obj in tables_qs:
         key = (obj.nature, obj.epreuve.code if obj.epreuve_id else "")
+        tables = book_of(obj.produit).tables
         if key not in tables:
             tables[key] = Table(obj, sorted((s.score_min, s.valeur) for s in obj.seuils.all()))
-    return Book(produit_code, on_date, scales, tables)
+    return books
 
 
 def levels(

@@ -45,6 +45,7 @@ ROUTES: dict[str, Route] = {
     "centres:switch": Route(method="POST"),
     # Tarifs (issue 3): the catalogue is FDA's, shared by all centres (scoped=False), the tarifs are the centre's.
     "tarifs:produits": Route(),
+    "tarifs:baremes": Route(),
     "tarifs:produit": Route(kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False),
     "tarifs:definir": Route(kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False, roles=STAFF),
     # Sessions (issue 3)
