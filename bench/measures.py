@@ -286,9 +286,9 @@ def _compare(render, html: str, rounds: int) -> dict:
 def _attestation(rounds: int) -> dict:
     """One candidate's attestation de résultats (candidats.attestations), from the measured session
     of 300 whose results the dataset publishes."""
-    from candidats.attestations import attestation_pdf, valid_until, verification_code
+    from candidats.attestations import attestation_pdf, verification_code
     from candidats.models import Inscription
-    from candidats.results import results_table
+    from candidats.results import columns, results_table, valid_until
 
     inscription = (
         Inscription.objects.filter(session=dataset.big_session(), statut="inscrit", resultats__isnull=False)
@@ -315,8 +315,10 @@ def _attestation(rounds: int) -> dict:
             "lines": line.lines,
             "code": verification_code(),
             "photo": None,
-            "show_nclc": False,
-            "valid_until": valid_until(session.date),
+            "cols": columns([line]),
+            "overall": line.overall,
+            "valid_until": valid_until(session),
+            "validite_annees": session.produit.validite_annees,
             "generated_at": timezone.now(),
         },
     )

@@ -6,7 +6,6 @@ a worker restarted) without making two. Each attestation carries a verification 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import secrets
 import zipfile
@@ -21,21 +20,12 @@ from . import results
 from .codes import ACCESS_CODE_ALPHABET
 from .models import Inscription
 
-VALIDITY_YEARS = 2
 PUBLISHED = frozenset({SessionStatus.RESULTATS, SessionStatus.CLOTUREE})
 
 
 def results_published(session: Session) -> bool:
     """The Tableau de résultats, its export and the attestations are shown once FDA has published."""
     return session.statut in PUBLISHED
-
-
-def valid_until(session_date: dt.date) -> dt.date:
-    """Two years from the session date (29 February → 28 February)."""
-    try:
-        return session_date.replace(year=session_date.year + VALIDITY_YEARS)
-    except ValueError:
-        return session_date.replace(year=session_date.year + VALIDITY_YEARS, day=28)
 
 
 def verification_code() -> str:
@@ -68,9 +58,11 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
             "candidat": inscription.candidat,
             "lines": inscription.lines,
             "code": code,
-            "valid_until": valid_until(session.date),
+            "valid_until": results.valid_until(session),
+            "validite_annees": session.produit.validite_annees,
             "photo": _photo_data_uri(inscription),
-            "show_nclc": any(result and result.nclc for _, result, _, _ in inscription.lines),
+            "cols": results.columns([inscription]),
+            "overall": inscription.overall,
         },
     )
 

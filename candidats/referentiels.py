@@ -4,7 +4,7 @@
   3-letter code (ISO 639-2/T: ``ara``, ``fra``), named in French by babel (CLDR). Import code:
   ``ARA_arabe``.
 - Nationalités: django-countries (ISO 3166), French names. Import code: ``DZ_Algérie``.
-- Motivations: ``tarifs.models.Motivation``. Import code: ``C_Accès à la citoyenneté``.
+- Motivations: ``tarifs.models.Motivation``. Import code: ``C_Citoyenneté canadienne``.
 - Genre: ``F``/``H``/``N``.
 
 Import codes are read by their part before the first "_" (case-insensitive), so a typo in the

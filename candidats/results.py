@@ -5,6 +5,7 @@ Every write is all-or-nothing: one wrong score refuses the whole grid or file, w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from core.errors import BusinessError
 from core.spreadsheets import check_xlsx_archive, safe_cell
 from sessions_app.models import Session, SessionStatus
 from sessions_app.services import SESSIONS
-from tarifs.scales import bareme_for, level_for
+from tarifs import scales
 
 from . import tasks
 from .models import Inscription, InscriptionEpreuve, InscriptionStatus, Resultat
@@ -36,6 +37,18 @@ class ScoreRow:
     epreuve_code: str
     score: int
     where: str
+
+
+def valid_until(session: Session) -> dt.date | None:
+    """End of validity of the session's results: `Produit.validite_annees` years from the session date
+    (29 February → 28 February); None for a product whose results do not expire (DFP, a diploma)."""
+    years = session.produit.validite_annees
+    if not years:
+        return None
+    try:
+        return session.date.replace(year=session.date.year + years)
+    except ValueError:
+        return session.date.replace(year=session.date.year + years, day=28)
 
 
 def scored_epreuves(session: Session) -> list[InscriptionEpreuve]:
@@ -84,7 +97,7 @@ def check_scores(session: Session, rows: list[ScoreRow]) -> list[tuple[Inscripti
     locked = session
     sat = {(ie.inscription.numero, ie.epreuve.code): ie for ie in scored_epreuves(locked)}
     errors, resolved = [], []
-    scales: dict[int, object] = {}
+    book = scales.load_book(locked.produit.code, locked.date)
     for row in rows:
         ie = sat.get((row.numero, row.epreuve_code))
         if ie is None:
@@ -93,20 +106,12 @@ def check_scores(session: Session, rows: list[ScoreRow]) -> list[tuple[Inscripti
                 "dans cette session (inconnue, absente ou dispensée)."
             )
             continue
-        if ie.epreuve_id not in scales:
-            scales[ie.epreuve_id] = bareme_for(locked.produit, ie.epreuve, locked.date)
-        bareme = scales[ie.epreuve_id]
-        if bareme is None:
-            errors.append(
-                f"{row.where} : aucun barème de l'épreuve {row.epreuve_code} n'est en vigueur le "
-                f"{locked.date:%d/%m/%Y} pour {locked.produit.nom}."
-            )
-        elif not 0 <= row.score <= bareme.score_max:
-            errors.append(
-                f"{row.where} : le score {row.score} doit être compris entre 0 et {bareme.score_max}."
-            )
+        try:
+            found = scales.levels(locked.produit.code, ie.epreuve.code, locked.date, row.score, book=book)
+        except scales.ScoreError as exc:
+            errors.append(f"{row.where} : {exc.message}")
         else:
-            resolved.append((ie, row.score))
+            resolved.append((ie, found))
     if errors:
         raise BusinessError(
             " ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else "")
@@ -121,16 +126,17 @@ def record_scores(session: Session, rows: list[ScoreRow], *, by=None) -> int:
     file), the enrolment's inline and the results list of the back office."""
     locked = Session.objects.select_for_update().select_related("produit").get(pk=session.pk)
     resolved = check_scores(locked, rows)
-    for ie, score in resolved:
-        cecrl, nclc, score_max = level_for(locked.produit, ie.epreuve, locked.date, score)
+    for ie, found in resolved:
+        # The levels at entry are kept on the row (personal-data export, history); pages, exports and
+        # attestations read them again through tarifs.scales.levels().
         Resultat.objects.update_or_create(
             inscription=ie.inscription,
             epreuve=ie.epreuve,
             defaults={
-                "score": score,
-                "score_max": score_max,
-                "niveau_cecrl": cecrl,
-                "nclc": nclc,
+                "score": found.score,
+                "score_max": found.score_max,
+                "niveau_cecrl": found.cecrl,
+                "nclc": found.nclc,
                 "saisi_par": by,
             },
         )
@@ -279,25 +285,65 @@ def results_queryset(session: Session) -> QuerySet[Inscription]:
 
 
 def results_table(session: Session) -> list[Inscription]:
-    """The Tableau de résultats: every active enrolment with `lines` = (épreuve, result or None, absent)."""
-    return with_lines(list(results_queryset(session)))
+    """The Tableau de résultats: every active enrolment with `lines` and `overall` (see with_lines)."""
+    return with_lines(list(results_queryset(session)), session)
 
 
-def with_lines(inscriptions: list[Inscription]) -> list[Inscription]:
-    """Set `lines` on each enrolment from its prefetched épreuves and results."""
+@dataclass(frozen=True)
+class Columns:
+    """Which columns the results of a page / export / attestation need."""
+
+    nclc: bool
+    equivalence: bool
+    niveau_global: bool
+    nclc_global: bool
+    demo: bool
+
+
+def with_lines(inscriptions: list[Inscription], session: Session) -> list[Inscription]:
+    """Set on each enrolment (prefetched épreuves and results): `lines` = (épreuve, result or None,
+    absent, dispensé), each result carrying `levels` (tarifs.scales.levels(), None when the scale no
+    longer holds its score), and `overall` (tarifs.scales.overall()). The session's tables are read once
+    (four queries, whatever the number of enrolments)."""
+    if not inscriptions:
+        return inscriptions
+    book = scales.load_book(session.produit.code, session.date)
     for inscription in inscriptions:
         by_epreuve = {r.epreuve_id: r for r in inscription.resultats.all()}
-        inscription.lines = [
-            (ie.epreuve, by_epreuve.get(ie.epreuve_id), ie.absent, ie.dispense)
-            for ie in sorted(inscription.epreuves.all(), key=lambda ie: (ie.epreuve.ordre, ie.epreuve.code))
-        ]
+        inscription.lines = []
+        found = {}
+        for ie in sorted(inscription.epreuves.all(), key=lambda ie: (ie.epreuve.ordre, ie.epreuve.code)):
+            result = by_epreuve.get(ie.epreuve_id)
+            if result is not None:
+                try:
+                    result.levels = scales.levels(
+                        session.produit.code, ie.epreuve.code, session.date, result.score, book=book
+                    )
+                    found[ie.epreuve.code] = result.levels
+                except scales.ScoreError:
+                    result.levels = None
+            inscription.lines.append((ie.epreuve, result, ie.absent, ie.dispense))
+        inscription.overall = scales.overall(session.produit.code, session.date, found, book=book)
     return inscriptions
+
+
+def columns(inscriptions: list[Inscription]) -> Columns:
+    levels = [r.levels for i in inscriptions for _, r, _, _ in i.lines if r is not None and r.levels]
+    return Columns(
+        nclc=any(lv.has_nclc for lv in levels),
+        equivalence=any(lv.equivalence is not None for lv in levels),
+        niveau_global=any(i.overall.has_niveau for i in inscriptions),
+        nclc_global=any(i.overall.has_nclc for i in inscriptions),
+        demo=any(lv.demo for lv in levels),
+    )
 
 
 def results_xlsx(session: Session) -> tuple[str, str, bytes]:
     from core.spreadsheets import XLSX, Column, xlsx_table
 
-    columns = [
+    inscriptions = results_table(session)
+    cols = columns(inscriptions)
+    columns_out = [
         Column("N° inscription", "integer"),
         Column("Nom"),
         Column("Prénom"),
@@ -305,22 +351,40 @@ def results_xlsx(session: Session) -> tuple[str, str, bytes]:
         Column("Score", "integer"),
         Column("Sur", "integer"),
         Column("Niveau CECRL"),
-        Column("NCLC", "integer"),
-        Column("Statut"),
     ]
-    rows = (
-        [
+    columns_out += [Column("NCLC", "integer")] if cols.nclc else []
+    columns_out += [Column("Équivalence ancien score", "integer")] if cols.equivalence else []
+    columns_out += [Column("NCLC global", "integer")] if cols.nclc_global else []
+    columns_out += [Column("Niveau global")] if cols.niveau_global else []
+    columns_out += [Column("Statut"), Column("Valable jusqu'au", "date")]
+    until = valid_until(session)
+
+    def line(inscription, epreuve, result, absent, dispense):
+        lv = result.levels if result else None
+        row = [
             inscription.numero,
             inscription.candidat.nom.upper(),
             inscription.candidat.prenom,
             epreuve.code,
             result.score if result else None,
-            result.score_max if result else None,
-            result.niveau_cecrl if result else None,
-            result.nclc if result else None,
-            "Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté",
+            lv.score_max if lv else None,
+            (lv.cecrl or None) if lv else None,
         ]
-        for inscription in results_table(session)
+        row += [lv.nclc if lv else None] if cols.nclc else []
+        row += [lv.equivalence if lv else None] if cols.equivalence else []
+        row += [inscription.overall.nclc] if cols.nclc_global else []
+        row += [inscription.overall.niveau or None] if cols.niveau_global else []
+        row += ["Absent" if absent else "Dispensé" if dispense else "" if result else "Non noté"]
+        row += [until if until and result else None]
+        return row
+
+    rows = (
+        line(inscription, epreuve, result, absent, dispense)
+        for inscription in inscriptions
         for epreuve, result, absent, dispense in inscription.lines
     )
-    return f"resultats_{session.numero}.xlsx", XLSX, xlsx_table(f"Résultats {session.numero}", columns, rows)
+    return (
+        f"resultats_{session.numero}.xlsx",
+        XLSX,
+        xlsx_table(f"Résultats {session.numero}", columns_out, rows),
+    )

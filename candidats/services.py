@@ -9,7 +9,8 @@ later the re-enrolment after a report and the virtual candidates).
   one, and the required ones for the candidate's motivation, for a modular product),
 - duplicates: the same person (nom + prénom + date de naissance, case- and accent-insensitive) already
   enrolled in the session is refused; the same product within `Produit.delai_entre_passages` days of
-  the session date is refused or needs an explicit confirmation, as `Produit.regle_delai` says.
+  the session date (same product, or any TEF product: `Produit.portee_delai`; see waiting_period_q for
+  the boundary day) is refused or needs an explicit confirmation, as `Produit.regle_delai` says.
 Then a number (2000001+), a unique access code (`L3B-RUC-WD1`) and the prices of the session.
 
 Also here: pre-registrations (public site → transfer / decline) and contact requests."""
@@ -36,7 +37,7 @@ from core.text import fold
 from core.workflow import Workflow
 from sessions_app.models import Session, SessionTarif
 from sessions_app.services import check_enrolment_open
-from tarifs.models import Epreuve, Produit, RegleEpreuves
+from tarifs.models import Epreuve, Gamme, Produit, RegleEpreuves
 
 from . import emails
 from .codes import ACCESS_CODE_REGEX, new_unique_access_code, new_unique_access_codes  # noqa: F401
@@ -211,12 +212,22 @@ def check_candidat(data: CandidatData) -> None:
         raise BusinessError(errors[0][1], code="candidat")
 
 
-def regles_for(produit: Produit) -> dict[str, set[int]]:
-    """{motivation ("" = every candidate): ids of the required épreuves} — one query."""
-    rules: dict[str, set[int]] = {}
-    for regle in RegleEpreuves.objects.filter(produit=produit).prefetch_related("epreuves"):
-        rules[regle.motivation] = {e.pk for e in regle.epreuves.all()}
-    return rules
+@dataclass(frozen=True)
+class Regle:
+    """A registration rule of tarifs.RegleEpreuves, read once."""
+
+    type: str
+    motivation: str
+    epreuves: frozenset[int]
+    libelle: str
+
+
+def regles_for(produit: Produit) -> list[Regle]:
+    """The product's registration rules (RegleEpreuves) — one query."""
+    return [
+        Regle(regle.type, regle.motivation, frozenset(e.pk for e in regle.epreuves.all()), regle.libelle)
+        for regle in RegleEpreuves.objects.filter(produit=produit).prefetch_related("epreuves")
+    ]
 
 
 def clean_epreuves(
@@ -225,9 +236,15 @@ def clean_epreuves(
     motivation: str,
     *,
     product_epreuves: Sequence[Epreuve] | None = None,
-    rules: dict[str, set[int]] | None = None,
+    rules: list[Regle] | None = None,
 ) -> list[Epreuve]:
-    """The épreuves the candidate takes, checked against the product's rules (raises BusinessError)."""
+    """The épreuves the candidate takes, checked against the product's rules (raises BusinessError).
+
+    THE home of the épreuves rule, called by every entry point (on site, import, public site, transfer,
+    réinscription, edit): only the product's épreuves; all of them for a non-modular product (TEF IRN);
+    for a modular one at least one, exactly one of the « combinaisons autorisées » that apply to the
+    candidate's motivation when there are any (TEF Canada: the four épreuves, or CO + EO), and every
+    « épreuve obligatoire » that applies. Without rules (TEFAQ) any 1 to n épreuves."""
     product_epreuves = list(product_epreuves if product_epreuves is not None else produit.epreuves.all())
     by_pk = {e.pk: e for e in product_epreuves}
     chosen = {e.pk: e for e in epreuves}
@@ -242,13 +259,36 @@ def clean_epreuves(
     if not chosen:
         raise BusinessError("Choisissez au moins une épreuve.", code="epreuves")
     rules = rules if rules is not None else regles_for(produit)
-    required = set(rules.get("", set())) | set(rules.get(motivation, set()) if motivation else set())
+    applicable = [r for r in rules if r.motivation in ("", motivation)]
+    combinaisons = [r for r in applicable if r.type == RegleEpreuves.Type.COMBINAISON]
+    if combinaisons and frozenset(chosen) not in {r.epreuves for r in combinaisons}:
+
+        def describe(regle: Regle) -> str:
+            codes = " + ".join(
+                e.code for e in sorted((by_pk[pk] for pk in regle.epreuves if pk in by_pk), key=_order)
+            )
+            return regle.libelle or codes
+
+        choices = [describe(r) for r in combinaisons]
+        listed = choices[0] if len(choices) == 1 else ", ".join(choices[:-1]) + " ou " + choices[-1]
+        raise BusinessError(
+            f"Pour le {produit.nom}, les épreuves possibles sont : {listed}. Aucune autre combinaison "
+            f"n'est acceptée (choisies : {', '.join(e.code for e in sorted(chosen.values(), key=_order))}).",
+            code="epreuves",
+        )
+    required: set[int] = set()
+    for regle in applicable:
+        if regle.type == RegleEpreuves.Type.OBLIGATOIRES:
+            required |= regle.epreuves
     missing = required - set(chosen)
     if missing:
         codes = ", ".join(e.code for e in sorted((by_pk[pk] for pk in required if pk in by_pk), key=_order))
         from tarifs.models import Motivation
 
-        who = f" ({Motivation(motivation).label})" if motivation and motivation in rules else ""
+        specific = any(
+            r.motivation == motivation for r in applicable if r.type == RegleEpreuves.Type.OBLIGATOIRES
+        )
+        who = f" ({Motivation(motivation).label})" if motivation and specific else ""
         raise BusinessError(
             f"Pour le {produit.nom}{who}, les épreuves {codes} sont obligatoires.", code="epreuves"
         )
@@ -263,6 +303,7 @@ class KnownEnrolment(NamedTuple):
     pk: int
     numero: int
     session_date: dt.date
+    produit_nom: str = ""
 
 
 @dataclass
@@ -275,19 +316,27 @@ class Known:
     same_product: dict[tuple, list[KnownEnrolment]]
 
 
+def waiting_period_q(session: Session) -> Q:
+    """The other sessions inside the waiting period of `session` (Produit.delai_entre_passages days, on the
+    same product or on any TEF product, as Produit.portee_delai says). The boundary day is allowed: with
+    30 days, after a session on 1 March the candidate may sit again from 31 March; 30 March is inside."""
+    produit = session.produit
+    delai = dt.timedelta(days=produit.delai_entre_passages)
+    scope = (
+        Q(produit__gamme=Gamme.TEF)
+        if produit.portee_delai == Produit.PorteeDelai.GAMME_TEF
+        else Q(produit_id=produit.pk)
+    )
+    return scope & Q(date__gt=session.date - delai, date__lt=session.date + delai) & ~Q(pk=session.pk)
+
+
 def known_enrolments(session: Session, dates_naissance: Iterable[dt.date | None]) -> Known:
     dates = {d for d in dates_naissance if d}
     in_session: dict[tuple, KnownEnrolment] = {}
     same_product: dict[tuple, list[KnownEnrolment]] = {}
     if not dates:
         return Known(in_session, same_product)
-    delai = dt.timedelta(days=session.produit.delai_entre_passages)
-    # The sessions first (this one, and the product's around its date), then their enrolments through
-    # the session index: an OR across the join would scan every enrolment of the country.
-    sessions = Session.objects.filter(
-        Q(pk=session.pk)
-        | Q(produit_id=session.produit_id, date__gte=session.date - delai, date__lte=session.date + delai)
-    )
+    sessions = Session.objects.filter(Q(pk=session.pk) | waiting_period_q(session))
     rows = (
         Inscription.objects.filter(
             statut=InscriptionStatus.INSCRIT,
@@ -300,17 +349,18 @@ def known_enrolments(session: Session, dates_naissance: Iterable[dt.date | None]
             "session_id",
             "numero",
             "session__date",
+            "session__produit__nom",
             "candidat__nom",
             "candidat__prenom",
             "candidat__date_naissance",
         )
     )
-    for pk, session_id, numero, session_date, nom, prenom, date_naissance in rows:
+    for pk, session_id, numero, session_date, produit_nom, nom, prenom, date_naissance in rows:
         key = person_key(nom, prenom, date_naissance)
         if session_id == session.pk:
-            in_session[key] = KnownEnrolment(pk, numero, session_date)
+            in_session[key] = KnownEnrolment(pk, numero, session_date, produit_nom)
         else:
-            same_product.setdefault(key, []).append(KnownEnrolment(pk, numero, session_date))
+            same_product.setdefault(key, []).append(KnownEnrolment(pk, numero, session_date, produit_nom))
     return Known(in_session, same_product)
 
 
@@ -331,7 +381,8 @@ def duplicate_findings(session: Session, data: CandidatData, known: Known) -> tu
         return None, []
     other = min(others, key=lambda i: abs((i.session_date - session.date).days))
     message = (
-        f"{person_name(data.prenom, data.nom)} est déjà inscrit(e) au {produit.nom} le {other.session_date:%d/%m/%Y} : "
+        f"{person_name(data.prenom, data.nom)} est déjà inscrit(e) au {other.produit_nom or produit.nom} le "
+        f"{other.session_date:%d/%m/%Y} : "
         f"le délai de {produit.delai_entre_passages} jours entre deux passages n'est pas respecté."
     )
     if produit.regle_delai == Produit.RegleDelai.REFUSER:

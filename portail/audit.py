@@ -10,6 +10,7 @@ def register_models() -> None:
     from centres.models import Centre, Membership, User
     from demandes.models import Anomalie, Demande
     from sessions_app.models import BonDeCommande, Session
+    from tarifs.models import Bareme, PalierGlobal, Produit, RegleEpreuves, Seuil, TableNiveaux
 
     auditlog.register(User, exclude_fields=["password", "last_login"])
     for model in (
@@ -23,5 +24,12 @@ def register_models() -> None:
         BonDeCommande,
         Demande,
         Anomalie,
+        # FDA's reference data: the catalogue, its registration rules, scales and level tables.
+        Produit,
+        RegleEpreuves,
+        Bareme,
+        TableNiveaux,
+        Seuil,
+        PalierGlobal,
     ):
         auditlog.register(model)

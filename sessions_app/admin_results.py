@@ -14,6 +14,7 @@ from candidats import results
 from candidats.models import Resultat
 from core.downloads import file_response
 from core.errors import BusinessError
+from tarifs import scales
 
 from .models import Session
 
@@ -81,8 +82,16 @@ class ResultsAdminMixin:
         scores = {
             (r.inscription_id, r.epreuve_id): r for r in Resultat.objects.filter(inscription__session=session)
         }
+        book = scales.load_book(session.produit.code, session.date)
         for ie in sat:
             ie.result = scores.get((ie.inscription_id, ie.epreuve_id))
+            if ie.result is not None:
+                try:
+                    ie.result.levels = scales.levels(
+                        session.produit.code, ie.epreuve.code, session.date, ie.result.score, book=book
+                    )
+                except scales.ScoreError:
+                    ie.result.levels = None
         context = {
             **self.admin_site.each_context(request),
             "title": f"Résultats de la session {session.numero}",

@@ -127,13 +127,22 @@ def resultats(request, numero: int):
     # 150 ms (make bench); the Excel export has every candidate.
     rows = results.results_queryset(session) if published else Inscription.objects.none()
     page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = results.with_lines(list(page.object_list))
+    page.object_list = results.with_lines(list(page.object_list), session)
     for row in page:
         row.attestation_pk = documents.get(row.pk)
+    cols = results.columns(list(page.object_list))
     return render(
         request,
         "sessions_app/resultats.html",
-        {"session": session, "published": published, "page": page, "nb_attestations": len(documents)},
+        {
+            "session": session,
+            "published": published,
+            "page": page,
+            "nb_attestations": len(documents),
+            "cols": cols,
+            "level_cols": 1 + cols.nclc + cols.equivalence,
+            "valid_until": results.valid_until(session),
+        },
     )
 
 

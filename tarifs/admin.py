@@ -2,7 +2,18 @@
 
 from django.contrib import admin
 
-from .models import Bareme, Epreuve, PrixFDA, Produit, RegleEpreuves, SeuilNiveau, Tarif, TarifHistorique
+from .models import (
+    Bareme,
+    Epreuve,
+    PalierGlobal,
+    PrixFDA,
+    Produit,
+    RegleEpreuves,
+    Seuil,
+    TableNiveaux,
+    Tarif,
+    TarifHistorique,
+)
 
 
 @admin.register(Epreuve)
@@ -16,7 +27,7 @@ class EpreuveAdmin(admin.ModelAdmin):
 class RegleEpreuvesInline(admin.TabularInline):
     model = RegleEpreuves
     extra = 0
-    fields = ("motivation", "epreuves", "libelle")
+    fields = ("type", "motivation", "epreuves", "libelle", "source")
     autocomplete_fields = ("epreuves",)
 
 
@@ -54,7 +65,11 @@ class ProduitAdmin(admin.ModelAdmin):
         ("Identité du produit", {"fields": ("numero", "nom", "code", "gamme", "description", "document")}),
         ("Épreuves", {"fields": ("modulaire", "epreuves")}),
         ("Disponibilité", {"fields": ("statut", "type", "date_debut", "date_fin")}),
-        ("Règles de passage", {"fields": ("delai_entre_passages", "regle_delai", "age_minimum")}),
+        (
+            "Règles de passage",
+            {"fields": ("delai_entre_passages", "portee_delai", "regle_delai", "age_minimum")},
+        ),
+        ("Résultats", {"fields": ("validite_annees",)}),
     )
 
     def get_queryset(self, request):
@@ -68,8 +83,8 @@ class ProduitAdmin(admin.ModelAdmin):
 
 @admin.register(RegleEpreuves)
 class RegleEpreuvesAdmin(admin.ModelAdmin):
-    list_display = ("produit", "motivation", "liste_epreuves", "libelle")
-    list_filter = ("produit", "motivation")
+    list_display = ("produit", "type", "motivation", "liste_epreuves", "libelle", "source")
+    list_filter = ("produit", "type", "motivation")
     search_fields = ("libelle", "produit__nom", "produit__code")
     list_select_related = ("produit",)
     autocomplete_fields = ("produit", "epreuves")
@@ -77,7 +92,7 @@ class RegleEpreuvesAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("epreuves")
 
-    @admin.display(description="épreuves obligatoires")
+    @admin.display(description="épreuves")
     def liste_epreuves(self, obj):
         return ", ".join(e.code for e in sorted(obj.epreuves.all(), key=lambda e: (e.ordre, e.code)))
 
@@ -132,27 +147,37 @@ class TarifHistoriqueAdmin(admin.ModelAdmin):
         return obj.tarif.epreuve or "Tarif unique"
 
 
-class SeuilNiveauInline(admin.TabularInline):
-    model = SeuilNiveau
-    extra = 0
-    fields = ("score_min", "niveau_cecrl", "nclc")
-
-
 @admin.register(Bareme)
 class BaremeAdmin(admin.ModelAdmin):
-    list_display = ("produit", "epreuve", "date_effet", "score_max")
-    list_filter = ("produit", "epreuve", "date_effet")
-    search_fields = ("produit__nom", "produit__code", "epreuve__code")
+    """The scale of one épreuve (its maximum) and its period; every change is in the audit trail."""
+
+    list_display = ("produit", "epreuve", "score_max", "date_effet", "date_fin", "source")
+    list_filter = ("produit", "epreuve")
+    search_fields = ("produit__nom", "produit__code", "epreuve__code", "source")
     list_select_related = ("produit", "epreuve")
     autocomplete_fields = ("produit", "epreuve")
-    inlines = (SeuilNiveauInline,)
-    date_hierarchy = "date_effet"
 
 
-@admin.register(SeuilNiveau)
-class SeuilNiveauAdmin(admin.ModelAdmin):
-    list_display = ("bareme", "score_min", "niveau_cecrl", "nclc")
-    list_filter = ("bareme__produit", "bareme__epreuve", "niveau_cecrl")
-    search_fields = ("bareme__produit__nom", "bareme__produit__code", "niveau_cecrl")
-    list_select_related = ("bareme__produit", "bareme__epreuve")
-    autocomplete_fields = ("bareme",)
+class SeuilInline(admin.TabularInline):
+    model = Seuil
+    extra = 0
+    fields = ("score_min", "valeur")
+
+
+class PalierGlobalInline(admin.TabularInline):
+    model = PalierGlobal
+    extra = 0
+    fields = ("niveau", "minimum_toutes", "nombre", "minimum_plusieurs")
+
+
+@admin.register(TableNiveaux)
+class TableNiveauxAdmin(admin.ModelAdmin):
+    """CECRL / NCLC cut-offs, old-score equivalence (rows: minimum score → value) and overall-level rules
+    (steps), each with its source and period. A table left out shows nothing on the attestations."""
+
+    list_display = ("nature", "produit", "epreuve", "nom", "date_effet", "date_fin", "demo", "source")
+    list_filter = ("nature", "produit", "epreuve", "demo")
+    search_fields = ("produit__nom", "produit__code", "epreuve__code", "nom", "source")
+    list_select_related = ("produit", "epreuve")
+    autocomplete_fields = ("produit", "epreuve")
+    inlines = (SeuilInline, PalierGlobalInline)

@@ -36,3 +36,25 @@ def tarif_history(centre, produit: Produit, limit: int = 50) -> list[TarifHistor
         .select_related("tarif__epreuve", "par")
         .order_by("-le", "-pk")[:limit]
     )
+
+
+def tables_for_display(book, epreuves) -> list[dict]:
+    """The level tables of a product's book, in the Barèmes page's order (nature, then épreuve): each with
+    its rows from the highest level down (« NCLC 10 : à partir de 546 »), or the steps of an overall rule."""
+    from .models import TableNiveaux
+
+    order = {nature: i for i, nature in enumerate(TableNiveaux.Nature.values)}
+    rank = {e.code: i for i, e in enumerate(epreuves)}
+    rows = []
+    for (_nature, code), table in sorted(
+        book.tables.items(), key=lambda kv: (order[kv[0][0]], rank.get(kv[0][1], -1))
+    ):
+        rows.append(
+            {
+                "obj": table.obj,
+                "epreuve": code,
+                "seuils": list(reversed(table.cuts)),
+                "paliers": sorted(table.obj.paliers.all(), key=lambda p: -p.minimum_toutes),
+            }
+        )
+    return rows

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.produits, name="produits"),
     path("produits/<int:numero>/", views.produit, name="produit"),
     path("produits/<int:numero>/definir/", views.definir, name="definir"),
+    path("baremes/", views.baremes, name="baremes"),
 ]

@@ -1,12 +1,15 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from centres.roles import Permission
 from centres.tenancy import centre_view
 from core.errors import BusinessError
 
-from . import selectors
+from . import scales, selectors
 from .filters import ProduitFilter
 from .forms import TarifsForm
 from .models import Produit
@@ -63,3 +66,29 @@ def definir(request, numero):
             messages.success(request, f"Les tarifs du produit « {produit.nom} » ont été enregistrés.")
             return redirect("tarifs:produit", numero=produit.numero)
     return render(request, "tarifs/definir.html", {"produit": produit, "form": form})
+
+
+@centre_view(Permission.PORTAL)
+def baremes(request):
+    """Mon centre → Barèmes (read-only): for each product, the scales and level tables in force at a date,
+    with their source — which NCLC or CECRL level a score gives. Five queries whatever the date."""
+    day = timezone.localdate()
+    raw = request.GET.get("date", "").strip()
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, f"« {raw} » n'est pas une date (format attendu : AAAA-MM-JJ).")
+    books = scales.load_books(day)
+    produits = []
+    for produit in Produit.objects.prefetch_related("epreuves").order_by("numero"):
+        book = books.get(produit.code)
+        epreuves = sorted(produit.epreuves.all(), key=lambda e: (e.ordre, e.code))
+        produits.append(
+            {
+                "produit": produit,
+                "scales": [(e, book.scales.get(e.code)) for e in epreuves] if book else [],
+                "tables": selectors.tables_for_display(book, epreuves) if book else [],
+            }
+        )
+    return render(request, "tarifs/baremes.html", {"day": day, "produits": produits})

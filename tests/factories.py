@@ -74,9 +74,13 @@ def epreuve(code: str) -> Epreuve:
 
 
 class ProduitFactory(factory.django.DjangoModelFactory):
+    """A product. The guide's six products (TEF, TEFCAN, TEFAQ, TEFIRN, DFPA1, DFPB1) ship with the
+    migrations: asking for one of their codes returns the catalogue's product, its rules and tables."""
+
     class Meta:
         model = Produit
         skip_postgeneration_save = True
+        django_get_or_create = ("code",)
 
     numero = factory.Sequence(lambda n: 100 + n)
     gamme = Gamme.TEF

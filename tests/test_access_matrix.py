@@ -73,6 +73,7 @@ ROUTES: dict[str, Route] = {
     "centres:switch": Route(P.PORTAL, method="POST", data=lambda w, centre: {"centre": centre.pk}),
     # Tarifs (issue 3): the catalogue is FDA's, shared by all centres (scoped=False), the tarifs are the centre's.
     "tarifs:produits": Route(P.PORTAL),
+    "tarifs:baremes": Route(P.PORTAL),
     "tarifs:produit": Route(P.PORTAL, kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False),
     "tarifs:definir": Route(P.DEFINE_TARIFS, kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False),
     # Sessions (issue 3)

@@ -31,7 +31,10 @@ def eps(*codes):
 
 @pytest.fixture
 def tef_canada(db):
-    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", modulaire=True)
+    """A modular product with per-motivation required épreuves (rules as data). Not the catalogue's TEF
+    Canada, whose only combinations are the four épreuves or CO + EO (test_registration_rules.py): the
+    tests of duplicates and waiting periods enrol a single épreuve."""
+    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN-ESSAI", modulaire=True)
     regle = RegleEpreuves.objects.create(produit=produit, motivation="I")
     regle.epreuves.set(eps("CE", "CO", "EE", "EO"))
     regle = RegleEpreuves.objects.create(produit=produit, motivation="C")

@@ -24,7 +24,7 @@ ROW = [
     "ARA_arabe",
     "mdaupint@dd.fr",
     "DZ_Algérie",
-    "C_Accès à la citoyenneté",
+    "C_Citoyenneté canadienne",
     "123456",
 ]
 
@@ -83,7 +83,7 @@ def test_the_template_has_the_guides_layout_and_dropdowns(session_canada):
     listes = wb["Listes"]
     assert listes.sheet_state == "hidden"
     values = {c.value for col in listes.iter_cols(min_row=2) for c in col}
-    assert {"ARA_arabe", "DZ_Algérie", "C_Accès à la citoyenneté", "F", "H", "N", "O"} <= values
+    assert {"ARA_arabe", "DZ_Algérie", "C_Citoyenneté canadienne", "F", "H", "N", "O"} <= values
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
     assert any(f.startswith("Listes!$B$2") or f.startswith("=Listes!$B$2") for f in formulas)
 
@@ -272,7 +272,7 @@ def test_more_rows_than_places_is_refused_as_a_whole(logged, centre_a, tef_canad
 
 def test_a_csv_in_windows_1252_with_semicolons_and_one_in_utf8_bom_with_commas(logged, session_irn):
     header = "Nom;Prénom;Date de naissance;Genre;Langue maternelle;email;Nationalité;Motivation;numéro Pièce d'identité\r\n"
-    line = "Bérénice;Gaëlle;03/04/1988;F;FRA_français;b@x.fr;FR_France;C_Accès à la citoyenneté;A1\r\n"
+    line = "Bérénice;Gaëlle;03/04/1988;F;FRA_français;b@x.fr;FR_France;C_Citoyenneté canadienne;A1\r\n"
     response = upload(logged, session_irn, (header + line).encode("cp1252"), name="candidats.csv")
     assert report(response) == []
     assert response.context["job"].rapport["apercu"][0]["nom"] == "Bérénice"

@@ -26,4 +26,6 @@ def test_codes_round_trip():
     for code, _ in r.nationalite_choices():
         assert r.parse_nationalite(r.nationalite_code(code)) == code
     assert r.nationalite_code("DZ") == "DZ_Algérie"
-    assert r.motivation_code("C") == "C_Accès à la citoyenneté"
+    assert r.motivation_code("C") == "C_Citoyenneté canadienne"
+    assert r.motivation_code("N") == "N_Naturalisation française"
+    assert r.motivation_code("S") == "S_Carte de séjour pluriannuelle"

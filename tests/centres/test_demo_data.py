@@ -11,6 +11,7 @@ from centres.models import Centre, Membership, User
 from centres.roles import Role
 from core.models import Sequence
 from sessions_app.models import Session, SessionStatus, SessionStatusChange
+from tarifs import scales
 from tarifs.models import Produit
 
 PROJECT_APPS = ["portail", "centres", "tarifs", "sessions_app", "candidats", "demandes", "messagerie"]
@@ -63,10 +64,11 @@ def test_it_creates_the_guides_products(demo):
         assert produit.modulaire is modulaire, code
         assert produit.statut == statut, code
     tefcan = Produit.objects.get(code="TEFCAN")
-    regles = {
-        r.motivation: sorted(r.epreuves.values_list("code", flat=True)) for r in tefcan.regles_epreuves.all()
-    }
-    assert regles == {"I": ["CE", "CO", "EE", "EO"], "C": ["CO", "EO"]}
+    combinaisons = sorted(
+        sorted(r.epreuves.values_list("code", flat=True))
+        for r in tefcan.regles_epreuves.filter(type="combinaison")
+    )
+    assert combinaisons == [["CE", "CO", "EE", "EO"], ["CO", "EO"]]
 
 
 def test_it_creates_every_role(demo):
@@ -130,14 +132,25 @@ def test_numbers_and_access_codes(demo):
     assert min(Session.objects.values_list("numero", flat=True)) >= 7000001
 
 
-def test_results_carry_levels_from_the_scale(demo):
-    resultats = Resultat.objects.filter(inscription__session__statut=SessionStatus.RESULTATS)
+def test_results_carry_levels_from_the_published_tables(demo):
+    resultats = Resultat.objects.filter(inscription__session__statut=SessionStatus.RESULTATS).select_related(
+        "inscription__session__produit", "epreuve"
+    )
     assert resultats.exists()
+    with_nclc = 0
     for resultat in resultats:
-        assert resultat.score_max == 699
-        assert resultat.niveau_cecrl
-        if resultat.score >= 40:
-            assert resultat.nclc is not None  # TEF Canada
+        session = resultat.inscription.session
+        if session.produit.code in ("TEFCAN", "TEFAQ", "TEF"):
+            found = scales.levels(session.produit.code, resultat.epreuve.code, session.date, resultat.score)
+            assert (resultat.score_max, resultat.niveau_cecrl, resultat.nclc) == (
+                699,
+                found.cecrl,
+                found.nclc,
+            )
+            assert found.demo  # the demo's CECRL cut-offs are marked as demo
+        if session.produit.code == "TEFCAN" and resultat.nclc is not None:
+            with_nclc += 1
+    assert with_nclc  # real NCLC levels (IRCC table C) on the demo's TEF Canada results
 
 
 def test_generate_access_code_uses_the_unambiguous_alphabet():

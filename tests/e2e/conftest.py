@@ -66,7 +66,14 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def _e2e_server(live_server, transactional_db):
-    """Every browser test runs against the live server with a truly committed database."""
+    """Every browser test runs against the live server with a truly committed database. The previous
+    browser test's flush emptied every table: the reference data the migrations ship (the catalogue, its
+    rules, the published scales and level tables) are put back first, as on every install."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tarifs.migrations.0003_reference_data").forwards(apps, None)
     return live_server
 
 

@@ -26,7 +26,8 @@ def world():
     centre = CentreFactory(nom="Alliance Française de Nantes", code="NAN01")
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@nantes.test")
     StaffFactory(email="charge@fda.test", first_name="Claire", last_name="Martin")
-    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CE", "CO"])
+    # CO + EO: one of the two combinations TEF Canada allows (the réinscription checks it again).
+    produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CO", "EO"])
     past = SessionFactory(
         centre=centre,
         produit=produit,

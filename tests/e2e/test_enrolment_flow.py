@@ -12,7 +12,6 @@ from candidats.models import Inscription, PreInscription
 from centres.models import Visibilite
 from centres.roles import Role
 from sessions_app.models import SessionTarif
-from tarifs.models import RegleEpreuves
 from tests.cache import clear_own_cache
 from tests.e2e.portal import log_in
 from tests.factories import (
@@ -27,12 +26,8 @@ from tests.factories import (
 def world(visibilite=Visibilite.MASQUE):
     centre = CentreFactory(nom="Alliance Française de Dakar", code="DAK01", visibilite=visibilite, pays="SN")
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@dakar.test")
+    # The catalogue's TEF Canada and its rules (the four épreuves, or CO + EO), shipped by the migrations.
     produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", modulaire=True)
-    # The product's rules, as FDA keeps them in the admin.
-    RegleEpreuves.objects.create(produit=produit, motivation="I").epreuves.set(
-        [epreuve(c) for c in ("CE", "CO", "EE", "EO")]
-    )
-    RegleEpreuves.objects.create(produit=produit, motivation="C").epreuves.set([epreuve("CO"), epreuve("EO")])
     session = SessionFactory(centre=centre, produit=produit, nb_places=12, afficher_en_ligne=True)
     for code, amount in (("CE", "40.00"), ("CO", "45.00"), ("EE", "50.00"), ("EO", "55.00")):
         SessionTarif.objects.create(session=session, epreuve=epreuve(code), montant=Decimal(amount))
@@ -57,9 +52,10 @@ def test_a_centre_enrols_a_candidate_on_site(page):
     page.get_by_label(re.compile(r"CO — Compréhension orale \(45,00")).check()
     page.get_by_label(re.compile(r"EE — ")).check()
     page.get_by_role("button", name="Inscrire", exact=True).click()
-    # Citizenship needs CO + EO: the rule is shown, nothing is written.
+    # TEF Canada allows the four épreuves or CO + EO: the rule is shown, nothing is written.
     page.get_by_text(
-        "Pour le TEF Canada (Accès à la citoyenneté), les épreuves CO, EO sont obligatoires."
+        "Pour le TEF Canada, les épreuves possibles sont : Les quatre épreuves CE, CO, EE et EO (immigration "
+        "fédérale) ou CO et EO (citoyenneté canadienne)."
     ).wait_for()
     assert not Inscription.objects.exists()
     page.get_by_label(re.compile(r"EO — ")).check()

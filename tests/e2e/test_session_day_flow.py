@@ -10,7 +10,6 @@ from pypdf import PdfReader
 from candidats import captures
 from centres.roles import Role
 from sessions_app.models import BonDeCommande, Session, SessionStatus
-from tarifs.models import Bareme, SeuilNiveau
 from tests.admin_auth import admin_log_in
 from tests.e2e.portal import log_in
 from tests.factories import (
@@ -21,7 +20,6 @@ from tests.factories import (
     ProduitFactory,
     SessionFactory,
     StaffFactory,
-    epreuve,
     image_upload,
 )
 
@@ -30,13 +28,8 @@ def world():
     centre = CentreFactory(nom="Alliance Française de Lille", code="LIL01")
     MembershipFactory(centre=centre, role=Role.RESPONSABLE, user__email="resp@lille.test")
     StaffFactory(email="charge@fda.test", first_name="Claire", last_name="Martin")
+    # The catalogue's TEF Canada: its scales and IRCC NCLC tables ship with the migrations.
     produit = ProduitFactory(nom="TEF Canada", code="TEFCAN", codes_epreuves=["CE", "CO"])
-    for code in ("CE", "CO"):
-        bareme = Bareme.objects.create(
-            produit=produit, epreuve=epreuve(code), date_effet=dt.date(2023, 12, 1), score_max=699
-        )
-        for score_min, niveau, nclc in ((0, "< A1", None), (271, "B1", 5), (349, "B2", 7)):
-            SeuilNiveau.objects.create(bareme=bareme, score_min=score_min, niveau_cecrl=niveau, nclc=nclc)
     session = SessionFactory(
         centre=centre,
         produit=produit,
@@ -123,5 +116,5 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
         page.locator("tr", has_text="DIOP").get_by_role("link", name="Attestation").click()
     with open(download.value.path(), "rb") as f:
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(f).pages).split())
-    assert "Attestation de résultats" in text and "DIOP Awa" in text and "349 / 699 B2 NCLC 7" in text
+    assert "Attestation de résultats" in text and "DIOP Awa" in text and "349 / 699 — NCLC 4" in text
     page.screenshot(path="test-artifacts/session_day_resultats.png", full_page=True)

@@ -13,13 +13,11 @@ from candidats import attestations, captures, results, session_day
 from candidats.models import Resultat
 from core.errors import BusinessError
 from sessions_app.models import Document, DocumentKind, SessionStatus
-from tarifs.models import Bareme, SeuilNiveau
-from tarifs.scales import level_for
+from tarifs.models import Produit, Seuil, TableNiveaux
 from tests.admin_auth import admin_force_login
 from tests.factories import (
     InscriptionFactory,
     MembershipFactory,
-    ProduitFactory,
     epreuve,
     image_upload,
     past_session,
@@ -27,77 +25,12 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-CECRL = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2"), (398, "C1"), (453, "C2")]
-NCLC = [
-    (40, 1),
-    (100, 2),
-    (181, 3),
-    (226, 4),
-    (271, 5),
-    (310, 6),
-    (349, 7),
-    (371, 8),
-    (398, 9),
-    (426, 10),
-    (453, 11),
-    (500, 12),
-]
-OLD_CE = [(0, "< A1"), (43, "A1"), (78, "A2"), (116, "B1"), (150, "B2"), (171, "C1"), (194, "C2")]
-CHANGE = dt.date(2023, 12, 1)
-
-
-def scale(produit, code, date_effet, score_max, cecrl, nclc=()):
-    bareme = Bareme.objects.create(
-        produit=produit, epreuve=epreuve(code), date_effet=date_effet, score_max=score_max
-    )
-    points = sorted({s for s, _ in cecrl} | {s for s, _ in nclc})
-    for point in points:
-        SeuilNiveau.objects.create(
-            bareme=bareme,
-            score_min=point,
-            niveau_cecrl=next(n for s, n in reversed(cecrl) if s <= point),
-            nclc=next((n for s, n in reversed(nclc) if s <= point), None),
-        )
-    return bareme
-
 
 @pytest.fixture
 def tef_canada():
-    produit = ProduitFactory(nom="TEF Canada", codes_epreuves=["CE", "CO", "EE", "EO"])
-    for code in ("CE", "CO", "EE", "EO"):
-        scale(produit, code, dt.date(2000, 1, 1), 300 if code == "CE" else 450, OLD_CE)
-        scale(produit, code, CHANGE, 699, CECRL, NCLC)
-    return produit
-
-
-def boundaries(thresholds):
-    """(score, expected level) at every threshold and one point below it."""
-    cases = []
-    for index, (score, level) in enumerate(thresholds):
-        cases.append((score, level))
-        if index:
-            cases.append((score - 1, thresholds[index - 1][1]))
-    return cases
-
-
-@pytest.mark.parametrize("score, level", boundaries(CECRL))
-def test_cecrl_levels_at_every_boundary(tef_canada, score, level):
-    assert level_for(tef_canada, epreuve("CO"), dt.date(2026, 3, 1), score)[0] == level
-
-
-@pytest.mark.parametrize("score, nclc", boundaries(NCLC) + [(39, None), (699, 12)])
-def test_nclc_levels_at_every_boundary(tef_canada, score, nclc):
-    assert level_for(tef_canada, epreuve("CE"), dt.date(2026, 3, 1), score)[1] == nclc
-
-
-@pytest.mark.parametrize("score, level", boundaries(OLD_CE))
-def test_a_session_before_the_scale_change_uses_the_old_scale(tef_canada, score, level):
-    cecrl, nclc, score_max = level_for(tef_canada, epreuve("CE"), CHANGE - dt.timedelta(days=1), score)
-    assert (cecrl, nclc, score_max) == (level, None, 300)
-
-
-def test_the_day_of_the_change_uses_the_new_scale(tef_canada):
-    assert level_for(tef_canada, epreuve("CE"), CHANGE, 194) == ("A2", 3, 699)
+    """The catalogue's TEF Canada with the published scales and NCLC tables (migration
+    tarifs/0003_reference_data); no CECRL table is published."""
+    return Produit.objects.get(code="TEFCAN")
 
 
 # --- Recording and publishing ------------------------------------------------------------------------
@@ -119,18 +52,19 @@ def rows(inscription, **scores):
 
 def test_scores_get_their_levels_from_the_scale_of_the_session_date(session):
     inscription = InscriptionFactory(session=session)
-    assert results.record_scores(session, rows(inscription, CE=349, CO=348)) == 2
+    assert results.record_scores(session, rows(inscription, CE=349, CO=352)) == 2
     levels = {r.epreuve.code: (r.score, r.niveau_cecrl, r.nclc, r.score_max) for r in Resultat.objects.all()}
-    assert levels == {"CE": (349, "B2", 7, 699), "CO": (348, "B1", 6, 699)}
+    # Table C (IRCC): CE 349 is NCLC 4 (not 7), CO 352 is NCLC 5; no CECRL table is published.
+    assert levels == {"CE": (349, "", 4, 699), "CO": (352, "", 5, 699)}
 
 
 def test_an_old_session_is_scored_on_the_old_scale(centre_a, tef_canada):
     old = past_session(
-        centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2023, 11, 30)
+        centre_a, produit=tef_canada, statut=SessionStatus.CORRECTION, date=dt.date(2019, 6, 1)
     )
     inscription = InscriptionFactory(session=old)
-    results.record_scores(old, rows(inscription, CE=194))
-    assert Resultat.objects.get().niveau_cecrl == "C2"
+    results.record_scores(old, rows(inscription, CE=207))
+    assert (Resultat.objects.get().nclc, Resultat.objects.get().score_max) == (7, 300)  # table A
     with pytest.raises(BusinessError, match="entre 0 et 300"):
         results.record_scores(old, rows(inscription, CE=301))
 
@@ -150,7 +84,7 @@ def test_wrong_rows_refuse_the_whole_batch(session):
     )
     with pytest.raises(BusinessError) as error:
         results.record_scores(session, bad)
-    assert "test CO : le score 700 doit être compris entre 0 et 699" in error.value.message
+    assert "test CO : Le score 700 de l'épreuve CO doit être compris entre 0 et 699" in error.value.message
     assert f"l'inscription {absent.numero} n'a pas passé l'épreuve « CE »" in error.value.message
     assert "Ligne 9" in error.value.message
     assert not Resultat.objects.exists()
@@ -175,7 +109,7 @@ def test_import_from_excel(session):
     out = io.BytesIO()
     workbook.save(out)
     assert results.record_scores(session, results.rows_from_xlsx(out.getvalue())) == 2
-    assert Resultat.objects.get(epreuve__code="EO").nclc == 12
+    assert Resultat.objects.get(epreuve__code="EO").nclc == 8  # table C, EO: 494 to 517
 
 
 def test_import_refuses_a_file_that_is_not_xlsx_or_has_wrong_headers(session):
@@ -230,14 +164,85 @@ def test_publication_renders_one_attestation_per_candidate(session, django_captu
         "Né(e) le 17/05/1990",
         f"session {session.numero} du 02/11/2026",
         "TEF Canada",
-        "349 / 699 B2 NCLC 7",
-        "453 / 699 C2 NCLC 11",
+        "349 / 699 — NCLC 4",
+        "398 / 699 — NCLC 6",
+        "271 / 699 — NCLC 4",
+        "453 / 699 — NCLC 6",
+        "NCLC global : NCLC 4",
         "valable jusqu'au 02/11/2028",
         document.code_verification,
     ):
         assert expected in text, expected
     assert len(images) == 1  # the photo
     assert len(document.code_verification) == 14
+    assert "démonstration" not in text
+    assert "Équivalence ancien score" not in text  # FDA has not entered the equivalence
+
+
+def pdf_text(document) -> str:
+    with document.fichier.open("rb") as f:
+        return " ".join(" ".join(p.extract_text() for p in PdfReader(f).pages).split())
+
+
+def test_an_attestation_with_a_demo_cecrl_table_says_so_and_shows_the_equivalence(
+    session, tef_canada, django_capture_on_commit_callbacks
+):
+    for code in ("CE", "CO", "EE", "EO"):
+        cecrl = TableNiveaux.objects.create(
+            produit=tef_canada, epreuve=epreuve(code), nature="cecrl", source="démo", demo=True
+        )
+        Seuil.objects.bulk_create(
+            [Seuil(table=cecrl, score_min=0, valeur="A1"), Seuil(table=cecrl, score_min=300, valeur="B2")]
+        )
+    equivalence = TableNiveaux.objects.create(
+        produit=tef_canada, epreuve=epreuve("CE"), nature="equivalence", source="FDA (saisie)"
+    )
+    Seuil.objects.create(table=equivalence, score_min=300, valeur="212")
+    [first] = published(session, django_capture_on_commit_callbacks, n=1)
+    text = pdf_text(Document.objects.get(inscription=first))
+    assert "Niveaux de démonstration" in text
+    assert "Équivalence ancien score" in text
+    assert "349 / 699 B2 NCLC 4 212" in text
+    assert "398 / 699 B2 NCLC 6 —" in text
+
+
+def test_a_dfp_attestation_has_no_end_of_validity(centre_a, django_capture_on_commit_callbacks):
+    from tarifs.models import Bareme
+
+    dfp = Produit.objects.get(code="DFPA1")
+    for code in ("CTI", "IO"):
+        Bareme.objects.create(produit=dfp, epreuve=epreuve(code), score_max=100, source="FDA (saisie)")
+    session = past_session(centre_a, produit=dfp, statut=SessionStatus.CORRECTION, date=dt.date(2026, 11, 2))
+    inscription = InscriptionFactory(session=session)
+    results.record_scores(session, rows(inscription, CTI=80, IO=70))
+    with django_capture_on_commit_callbacks(execute=True):
+        results.publish(session)
+    text = pdf_text(Document.objects.get(inscription=inscription))
+    assert "80 / 100 —" in text
+    assert "valable" not in text and "NCLC" not in text
+
+
+def test_a_tef_irn_attestation_before_april_2025_shows_the_overall_level(
+    centre_a, django_capture_on_commit_callbacks
+):
+    irn = Produit.objects.get(code="TEFIRN")
+    session = past_session(centre_a, produit=irn, statut=SessionStatus.CORRECTION, date=dt.date(2025, 3, 31))
+    inscription = InscriptionFactory(session=session)
+    results.record_scores(session, rows(inscription, CE=168, CO=201, EE=201, EO=201))
+    with django_capture_on_commit_callbacks(execute=True):
+        results.publish(session)
+    text = pdf_text(Document.objects.get(inscription=inscription))
+    assert "168 / 349" in text
+    assert "Niveau global : A2" in text
+    assert "valable jusqu'au 31/03/2027" in text
+
+
+def test_a_tef_irn_score_from_april_2025_is_refused_until_fda_enters_the_scale(centre_a):
+    irn = Produit.objects.get(code="TEFIRN")
+    session = past_session(centre_a, produit=irn, statut=SessionStatus.CORRECTION, date=dt.date(2025, 4, 1))
+    inscription = InscriptionFactory(session=session)
+    with pytest.raises(BusinessError, match="Aucun barème de l'épreuve CE du produit TEFIRN"):
+        results.record_scores(session, rows(inscription, CE=100))
 
 
 def test_rendering_twice_makes_no_duplicate(session, django_capture_on_commit_callbacks):
@@ -251,9 +256,13 @@ def test_no_attestation_before_publication(session):
     assert attestations.render_attestations(session.pk) == 0
 
 
-def test_validity_is_two_years_including_29_february():
-    assert attestations.valid_until(dt.date(2024, 2, 29)) == dt.date(2026, 2, 28)
-    assert attestations.valid_until(dt.date(2026, 6, 30)) == dt.date(2028, 6, 30)
+def test_validity_is_the_product_setting_including_29_february(centre_a, tef_canada):
+    session = past_session(centre_a, produit=tef_canada, date=dt.date(2024, 2, 29))
+    assert results.valid_until(session) == dt.date(2026, 2, 28)
+    session.date = dt.date(2026, 6, 30)
+    assert results.valid_until(session) == dt.date(2028, 6, 30)
+    session.produit = Produit.objects.get(code="DFPB1")
+    assert results.valid_until(session) is None
 
 
 # --- Views -------------------------------------------------------------------------------------------
@@ -264,17 +273,30 @@ def test_tableau_de_resultats_export_and_zip(
 ):
     first, _ = published(session, django_capture_on_commit_callbacks)
     client.force_login(responsable)
-    with django_assert_max_num_queries(14):
+    # + 4 for the session's level tables (tarifs.scales.load_book), read once per page.
+    with django_assert_max_num_queries(18):
         page = client.get(reverse("sessions:resultats", args=[session.numero])).content.decode()
     assert "349 / 699" in page and "Télécharger toutes les attestations (2)" in page
+    assert "NCLC global" in page and "Valable jusqu'au" in page and "02/11/2028" in page
 
     export = client.get(reverse("sessions:resultats_export", args=[session.numero]))
     sheet = load_workbook(io.BytesIO(export.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:5] == ("N° inscription", "Nom", "Prénom", "Épreuve", "Score")
-    assert (first.numero, "CE", 349, 699, "B2", 7) in [
-        (r[0], r[3], r[4], r[5], r[6], r[7]) for r in values[1:]
-    ]
+    assert values[0] == (
+        "N° inscription",
+        "Nom",
+        "Prénom",
+        "Épreuve",
+        "Score",
+        "Sur",
+        "Niveau CECRL",
+        "NCLC",
+        "NCLC global",
+        "Statut",
+        "Valable jusqu'au",
+    )
+    assert (first.numero, "CE", 349, 699, None, 4, 4) in [r[0:1] + r[3:9] for r in values[1:]]
 
     archive = zipfile.ZipFile(
         io.BytesIO(client.get(reverse("sessions:attestations_zip", args=[session.numero])).content)
@@ -297,7 +319,7 @@ def test_query_count_of_the_results_table_does_not_grow(
     for n in (1, 15):
         for _ in range(n):
             InscriptionFactory(session=session)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
 
 

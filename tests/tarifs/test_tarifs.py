@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from centres.roles import Role
 from core.errors import BusinessError
-from tarifs.models import Gamme, Produit, Tarif, TarifHistorique
+from tarifs.models import Produit, Tarif, TarifHistorique
 from tarifs.services import set_tarifs
 from tests.factories import MembershipFactory, ProduitFactory, TarifFactory, epreuve
 
@@ -103,21 +103,18 @@ def test_the_list_shows_the_guide_columns_and_the_centres_tarif(logged, centre_a
 
 
 def test_the_list_filters_by_produit_gamme_modulaire_statut(logged, modular, single):
-    dfp = ProduitFactory(
-        nom="DFP Affaires A1",
-        gamme=Gamme.DFP,
-        modulaire=False,
-        codes_epreuves=["CTI", "IO"],
-        statut=Produit.Statut.INACTIF,
-    )
-
+    # The guide's six products ship with the migrations (TEF is inactive since 20/10/2023).
     def names(**params):
-        return [p.nom for p in logged.get(reverse("tarifs:produits"), params).context["page"]]
+        return sorted(p.nom for p in logged.get(reverse("tarifs:produits"), params).context["page"])
 
-    assert names(gamme="DFP") == [dfp.nom]
-    assert names(modulaire="1") == [modular.nom]
-    assert names(modulaire="0", statut="actif") == [single.nom]
-    assert names(statut="inactif") == [dfp.nom]
+    assert names(gamme="DFP") == ["DFP Affaires A1", "DFP Affaires niveau B1"]
+    assert names(modulaire="1") == ["TEF", "TEF Canada", "TEF Québec"]
+    assert names(modulaire="0", statut="actif") == [
+        "DFP Affaires A1",
+        "DFP Affaires niveau B1",
+        "TEF Intégration Résidence Nationalité",
+    ]
+    assert names(statut="inactif") == ["TEF"]
     assert names(produit=modular.pk) == [modular.nom]
 
 

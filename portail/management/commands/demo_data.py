@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -47,151 +47,33 @@ from demandes.services import decide, file_demande, notification_text
 from messagerie.models import Conversation, Message
 from sessions_app.models import Session, SessionStatus, SessionStatusChange, SessionTarif
 from sessions_app.services import create_session
+from tarifs import scales
 from tarifs.models import (
-    Bareme,
     Epreuve,
-    Gamme,
     Motivation,
     PrixFDA,
     Produit,
-    RegleEpreuves,
-    SeuilNiveau,
+    Seuil,
+    TableNiveaux,
     Tarif,
 )
-from tarifs.scales import level_for
 
 DEMO_PASSWORD = "demo-portail-2026"
 DEMO_COMMENT = "Données de démonstration"
 PROJECT_APPS = ["centres", "tarifs", "sessions_app", "candidats", "demandes", "messagerie", "portail"]
 
-EPREUVES = [
-    ("CE", "Compréhension écrite"),
-    ("CO", "Compréhension orale"),
-    ("EE", "Expression écrite"),
-    ("EO", "Expression orale"),
-    ("LS", "Lexique et structure"),
-    ("CTI", "Compréhension et traitement de l'information"),
-    ("IO", "Interaction orale"),
-]
-
-# The guide's product list (PRODUCT.md §3). Active products keep the guide's start date but no end date,
-# so that the demo catalogue stays usable whatever today's date is.
-PRODUITS = [
-    dict(
-        numero=28,
-        code="TEF",
-        gamme=Gamme.TEF,
-        nom="TEF",
-        epreuves=["CE", "CO", "EE", "EO", "LS"],
-        modulaire=True,
-        statut=Produit.Statut.INACTIF,
-        date_debut=dt.date(2022, 12, 14),
-        date_fin=dt.date(2023, 10, 20),
-        description="Test d'évaluation de français.",
-    ),
-    dict(
-        numero=29,
-        code="TEFCAN",
-        gamme=Gamme.TEF,
-        nom="TEF Canada",
-        epreuves=["CE", "CO", "EE", "EO"],
-        modulaire=True,
-        statut=Produit.Statut.ACTIF,
-        date_debut=dt.date(2022, 12, 14),
-        date_fin=None,
-        description="Test d'évaluation de français modulaire 4 épreuves pour l'immigration au Canada, "
-        "l'accès à la citoyenneté canadienne, les forces canadiennes",
-    ),
-    dict(
-        numero=32,
-        code="TEFAQ",
-        gamme=Gamme.TEF,
-        nom="TEF Québec",
-        epreuves=["CE", "CO", "EE", "EO"],
-        modulaire=True,
-        statut=Produit.Statut.ACTIF,
-        date_debut=dt.date(2022, 12, 14),
-        date_fin=None,
-        description="Test d'évaluation de français adapté au Québec, pour l'immigration au Québec.",
-    ),
-    dict(
-        numero=30,
-        code="TEFIRN",
-        gamme=Gamme.TEF,
-        nom="TEF Intégration Résidence Nationalité",
-        epreuves=["CE", "CO", "EE", "EO"],
-        modulaire=False,
-        statut=Produit.Statut.ACTIF,
-        date_debut=dt.date(2022, 12, 14),
-        date_fin=None,
-        description="Test pour l'intégration, la carte de résident et la nationalité française.",
-    ),
-    dict(
-        numero=31,
-        code="DFPA1",
-        gamme=Gamme.DFP,
-        nom="DFP Affaires A1",
-        epreuves=["CTI", "IO"],
-        modulaire=False,
-        statut=Produit.Statut.ACTIF,
-        date_debut=dt.date(2022, 12, 15),
-        date_fin=None,
-        description="Diplôme de français professionnel Affaires, niveau A1.",
-    ),
-    dict(
-        numero=34,
-        code="DFPB1",
-        gamme=Gamme.DFP,
-        nom="DFP Affaires niveau B1",
-        epreuves=["CTI", "IO"],
-        modulaire=False,
-        statut=Produit.Statut.ACTIF,
-        date_debut=dt.date(2023, 1, 23),
-        date_fin=None,
-        description="Diplôme de français professionnel Affaires, niveau B1.",
-    ),
-]
-
-REGLES = [
-    (
-        "TEFCAN",
-        Motivation.IMMIGRATION_CANADA,
-        ["CE", "CO", "EE", "EO"],
-        "Immigration Canada : les 4 épreuves",
-    ),
-    ("TEFCAN", Motivation.CITOYENNETE, ["CO", "EO"], "Citoyenneté canadienne : CO et EO"),
-    ("TEFAQ", "", ["CO", "EO"], "TEF Québec : CO et EO obligatoires"),
-]
+# The catalogue (épreuves, the guide's six products, their registration rules, the published scales and
+# level tables) is reference data shipped by the migration tarifs/0003_reference_data: the demo reads it.
+PRODUITS = ["TEF", "TEFCAN", "TEFAQ", "TEFIRN", "DFPA1", "DFPB1"]
 
 PRIX_FDA_DATE = dt.date(2023, 1, 1)
 PRIX_FDA_PAR_EPREUVE = Decimal("35.00")
 PRIX_FDA_UNIQUE = {"TEFIRN": Decimal("110.00"), "DFPA1": Decimal("90.00"), "DFPB1": Decimal("90.00")}
 
-# Score scales. DEMO THRESHOLDS: plausible values for the demo only; FDA maintains the real ones in the
-# admin (Barèmes → seuils de niveau).
-ANCIENNE_ECHELLE = dt.date(2000, 1, 1)
-NOUVELLE_ECHELLE = dt.date(2023, 12, 1)
-ANCIENS_MAX = {"CE": 300, "CO": 360, "EE": 450, "EO": 450, "LS": 150}
-NOUVEAU_MAX = 699
-SEUILS_CECRL = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2"), (398, "C1"), (453, "C2")]
-# NCLC 1..12 on the 0–699 scale (TEF Canada), demo values.
-SEUILS_NCLC = [
-    (40, 1),
-    (100, 2),
-    (181, 3),
-    (271, 4),
-    (310, 5),
-    (349, 6),
-    (398, 7),
-    (430, 8),
-    (453, 9),
-    (499, 10),
-    (549, 11),
-    (600, 12),
-]
-# TEF IRN certifies A1 to B2 since 1 April 2025 (nothing above B2).
-IRN_ECHELLE = dt.date(2025, 4, 1)
-SEUILS_IRN = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2")]
+# DEMO CECRL cut-offs on the 0–699 scale: not published anywhere (FDA enters the real ones). Marked as demo
+# tables, so every page and attestation using them says so. NCLC levels are the published IRCC tables.
+DEMO_CECRL = [(0, "< A1"), (100, "A1"), (181, "A2"), (271, "B1"), (349, "B2"), (398, "C1"), (453, "C2")]
+DEMO_CECRL_SOURCE = "Données de démonstration (seuils non publiés)"
 
 FDA_USERS = [
     dict(
@@ -349,7 +231,7 @@ ORIGINES = [
 MOTIVATIONS = {
     "TEFCAN": [Motivation.IMMIGRATION_CANADA, Motivation.IMMIGRATION_CANADA, Motivation.CITOYENNETE],
     "TEFAQ": [Motivation.IMMIGRATION_QUEBEC],
-    "TEFIRN": [Motivation.CITOYENNETE, Motivation.RESIDENCE],
+    "TEFIRN": [Motivation.NATURALISATION, Motivation.RESIDENCE, Motivation.SEJOUR_PLURIANNUEL],
     "DFPA1": [Motivation.PROFESSIONNELLE],
     "DFPB1": [Motivation.PROFESSIONNELLE, Motivation.ETUDES],
     "TEF": [Motivation.ETUDES],
@@ -408,27 +290,13 @@ class Command(BaseCommand):
     # Catalogue ---------------------------------------------------------------------------------------
 
     def load_epreuves(self):
-        epreuves = {}
-        for ordre, (code, libelle) in enumerate(EPREUVES, start=1):
-            epreuves[code], _ = Epreuve.objects.update_or_create(
-                code=code, defaults={"libelle": libelle, "ordre": ordre}
-            )
-        return epreuves
+        return Epreuve.objects.in_bulk(field_name="code")
 
     def load_produits(self):
-        produits = {}
-        for spec in PRODUITS:
-            spec = dict(spec)
-            codes = spec.pop("epreuves")
-            code = spec.pop("code")
-            produit, _ = Produit.objects.update_or_create(code=code, defaults=spec)
-            produit.epreuves.set([self.epreuves[c] for c in codes])
-            produits[code] = produit
-        for code, motivation, epreuves, libelle in REGLES:
-            regle, _ = RegleEpreuves.objects.update_or_create(
-                produit=produits[code], motivation=motivation, defaults={"libelle": libelle}
-            )
-            regle.epreuves.set([self.epreuves[c] for c in epreuves])
+        produits = {p.code: p for p in Produit.objects.filter(code__in=PRODUITS).prefetch_related("epreuves")}
+        missing = sorted(set(PRODUITS) - set(produits))
+        if missing:
+            raise CommandError(f"Catalogue incomplet ({', '.join(missing)}) : lancez d'abord « migrate ».")
         for code, produit in produits.items():
             if produit.modulaire:
                 for c in self.epreuve_codes(produit):
@@ -448,33 +316,24 @@ class Command(BaseCommand):
         return produits
 
     def epreuve_codes(self, produit) -> list[str]:
-        return next(p["epreuves"] for p in PRODUITS if p["code"] == produit.code)
+        return [e.code for e in sorted(produit.epreuves.all(), key=lambda e: (e.ordre, e.code))]
 
     def load_baremes(self):
+        """Demo CECRL cut-offs on the 0–699 scales (TEF, TEF Canada, TEFAQ), marked demo."""
         for code in ("TEF", "TEFCAN", "TEFAQ"):
             produit = self.produits[code]
             for ep in self.epreuve_codes(produit):
-                old_max = ANCIENS_MAX[ep]
-                # The old scale's thresholds: the new ones scaled to the old maximum (demo values).
-                old = [(round(s * old_max / NOUVEAU_MAX), niveau, None) for s, niveau in SEUILS_CECRL]
-                self.bareme(produit, ep, ANCIENNE_ECHELLE, old_max, old)
-                nclc = SEUILS_NCLC if code == "TEFCAN" else []
-                self.bareme(produit, ep, NOUVELLE_ECHELLE, NOUVEAU_MAX, merge_thresholds(SEUILS_CECRL, nclc))
-        irn = self.produits["TEFIRN"]
-        for ep in self.epreuve_codes(irn):
-            self.bareme(irn, ep, IRN_ECHELLE, NOUVEAU_MAX, [(s, n, None) for s, n in SEUILS_IRN])
-
-    def bareme(self, produit, epreuve_code, date_effet, score_max, seuils):
-        bareme, _ = Bareme.objects.update_or_create(
-            produit=produit,
-            epreuve=self.epreuves[epreuve_code],
-            date_effet=date_effet,
-            defaults={"score_max": score_max},
-        )
-        for score_min, niveau, nclc in seuils:
-            SeuilNiveau.objects.update_or_create(
-                bareme=bareme, score_min=score_min, defaults={"niveau_cecrl": niveau, "nclc": nclc}
-            )
+                table, _ = TableNiveaux.objects.update_or_create(
+                    produit=produit,
+                    epreuve=self.epreuves[ep],
+                    nature=TableNiveaux.Nature.CECRL,
+                    date_effet=dt.date(2019, 10, 1),
+                    defaults={"nom": "Démonstration", "source": DEMO_CECRL_SOURCE, "demo": True},
+                )
+                for score_min, niveau in DEMO_CECRL:
+                    Seuil.objects.update_or_create(
+                        table=table, score_min=score_min, defaults={"valeur": niveau}
+                    )
 
     # People ------------------------------------------------------------------------------------------
 
@@ -653,11 +512,12 @@ class Command(BaseCommand):
         email = f"{ascii_slug(prenom)}.{ascii_slug(nom)}{rng.randrange(10, 99)}@exemple.test"
         produit = self.produits[spec.produit]
         toutes = self.epreuve_codes(produit)
-        if produit.modulaire:
-            required = (
-                {"CE", "CO", "EE", "EO"} if motivation == Motivation.IMMIGRATION_CANADA else {"CO", "EO"}
-            )
-            epreuves = [c for c in toutes if c in required or rng.random() < 0.4]
+        if produit.code == "TEFCAN":
+            # The two combinations TEF Canada allows: the four épreuves, or CO + EO (citizenship).
+            epreuves = list(toutes) if motivation == Motivation.IMMIGRATION_CANADA else ["CO", "EO"]
+        elif produit.modulaire:
+            # TEFAQ, TEF: 1 to 4 independent épreuves.
+            epreuves = [c for c in toutes if rng.random() < 0.6] or [rng.choice(toutes)]
         else:
             epreuves = list(toutes)
         plan = CandidatPlan(
@@ -776,15 +636,18 @@ class Command(BaseCommand):
             if c in plan.absent:
                 continue
             epreuve = self.epreuves[c]
-            niveau, nclc, score_max = level_for(session.produit, epreuve, session.date, plan.scores[c])
+            try:
+                found = scales.levels(session.produit.code, c, session.date, plan.scores[c])
+            except scales.ScoreError:
+                found = None  # no published scale at that date (DFP, TEF IRN since April 2025): score only
             Resultat.objects.get_or_create(
                 inscription=inscription,
                 epreuve=epreuve,
                 defaults=dict(
                     score=plan.scores[c],
-                    score_max=score_max,
-                    niveau_cecrl=niveau,
-                    nclc=nclc,
+                    score_max=found.score_max if found else None,
+                    niveau_cecrl=found.cecrl if found else "",
+                    nclc=found.nclc if found else None,
                     saisi_par=self.users["pedago@fda.test"],
                 ),
             )
@@ -1036,14 +899,3 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
-
-
-def merge_thresholds(cecrl, nclc):
-    """One SeuilNiveau row per breakpoint of either scale, each carrying both levels at that score."""
-    points = sorted({s for s, _ in cecrl} | {s for s, _ in nclc})
-    rows = []
-    for point in points:
-        niveau = next((n for s, n in reversed(cecrl) if s <= point), "")
-        level = next((n for s, n in reversed(nclc) if s <= point), None)
-        rows.append((point, niveau, level))
-    return rows

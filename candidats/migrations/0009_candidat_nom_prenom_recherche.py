@@ -62,7 +62,7 @@ def restore_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("candidats", "0006_status_history")]
+    dependencies = [("candidats", "0008_status_history")]
 
     operations = [
         migrations.AddField(

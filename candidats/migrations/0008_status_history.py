@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidats', '0005_unused_indexes'),
+        ('candidats', '0007_motivations_citoyennete_naturalisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

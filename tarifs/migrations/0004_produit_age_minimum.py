@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tarifs', '0001_initial'),
+        ('tarifs', '0003_reference_data'),
     ]
 
     operations = [
