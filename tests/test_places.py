@@ -148,10 +148,10 @@ def assert_places_left(pages: dict[str, str], session: Session, left: int) -> No
         "page de session": f"{taken} inscrit{'s' if taken > 1 else ''} sur {PLACES} places — {left} {restantes}",
         "candidats de la session": f"{taken} inscrit{'s' if taken > 1 else ''} sur {PLACES} places — {left} {restantes}",
         "inscrire un candidat": f"{left} {places} {restantes}.",
-        "transfert de pré-inscription": f"{session.label} — {left} place(s) restante(s)",
+        "transfert de pré-inscription": f"{session.label} — {left} {places} {restantes}",
         "réinscription": f"({left} places restantes)",
         "liste des sessions": f"{taken} / {PLACES}",
-        "site public (pré-inscription)": f"({left} place(s) restante(s))",
+        "site public (pré-inscription)": f"({left} {places} {restantes})",
     }
     for page, figure in expected.items():
         assert figure in pages[page], f"{page} : « {figure} » attendu"
