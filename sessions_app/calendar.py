@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,7 +80,7 @@ def token_for(user) -> JetonCalendrier:
 def renew_token(user) -> JetonCalendrier:
     """Revoke the user's live token (its URL answers 404 from now on) and create a new one."""
     # The user's row serialises two renewals; the partial unique constraint is the last guard.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     JetonCalendrier.objects.actifs().filter(user=user).update(revoque_le=timezone.now())
     return JetonCalendrier.objects.create(user=user, jeton=secrets.token_urlsafe(32))
 

@@ -49,6 +49,10 @@ ROUTES: dict[str, Route] = {
     "tarifs:definir": Route(kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False, roles=STAFF),
     # Sessions (issue 3)
     "sessions:list": Route(),
+    # Issue 22: statistics and calendar (the feed, /calendrier/<token>.ics, is in PUBLIC_ROUTES).
+    "statistiques": Route(),
+    "sessions:calendrier": Route(),
+    "sessions:calendrier_renouveler": Route(method="POST"),
     "sessions:create": Route(roles=STAFF),
     "sessions:create_date": Route(roles=STAFF),
     "sessions:create_places": Route(roles=STAFF),
@@ -121,6 +125,7 @@ ROUTES: dict[str, Route] = {
 # The Passeport API has its own matrix (tests/api/test_api.py, which fails for an endpoint without tests).
 PUBLIC_PREFIXES = ("admin:", "public:", "api:")
 PUBLIC_ROUTES = {
+    "calendrier_ics",  # the private feed: its secret token is the credential (tests/sessions_app/test_calendar.py)
     "login",
     "logout",
     "password_reset",
