@@ -34,7 +34,16 @@ def svg_chart(
     percent: bool = False,
     height: int = 320,
 ) -> SafeString:
-    """One chart as inline SVG markup: `series` are (name, one value per label)."""
+    """One chart as inline SVG markup: `series` are (name, one value per label); "" when every value is
+    zero (the table says it, an empty frame would not)."""
+    values = [v or 0 for _, vs in series for v in vs]
+    if not any(values):
+        return ""
+    top = (
+        max(sum(v or 0 for v in column) for column in zip(*(vs for _, vs in series), strict=True))
+        if kind == "stacked"
+        else max(values)
+    )
     chart = KINDS[kind](
         js=[],
         css=[],
@@ -46,7 +55,10 @@ def svg_chart(
         legend_at_bottom=True,
         legend_at_bottom_columns=min(len(series), 6) or 1,
         x_label_rotation=-35 if len(labels) > 8 else 0,
-        truncate_label=18,
+        truncate_label=18 if len(labels) > 6 else 40,
+        y_labels=None if percent else _ticks(top),
+        y_labels_major_count=0,
+        show_minor_y_labels=True,
         print_values=False,
         margin=12,
         value_formatter=(lambda v: f"{v:.0f} %") if percent else _number,
@@ -60,6 +72,15 @@ def svg_chart(
     svg = _COMMENTS.sub("", _IDS.sub("", _INLINE.sub("", svg))).replace(' style="opacity: 0"', "")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" focusable="false" ', 1)
     return mark_safe(svg)  # noqa: S308 — pygal's own escaped output, our title escaped above
+
+
+def _ticks(top) -> list[int]:
+    """About five whole ticks from 0 to the top value (counts are whole: no 0.2 candidate)."""
+    step = 1
+    while top / step > 5:
+        step *= 2 if str(step)[0] in "15" else 2.5 if str(step)[0] == "2" else 2
+        step = int(step)
+    return list(range(0, int(top) + step + 1, step))
 
 
 def _number(value) -> str:
