@@ -53,6 +53,7 @@ CECRL_ORDER = ["", "A1", "A2", "B1", "B2", "C1", "C2"]
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 RANKED_SHOWN = 100
+CHART_MAX_BARS = 40
 
 
 def month_label(month: dt.date) -> str:
@@ -188,11 +189,30 @@ def _remplissage(sessions) -> Tableau:
         lignes,
         note="Places prises sur places ouvertes, sessions annulées exclues.",
     )
+    if len(lignes) <= CHART_MAX_BARS:
+        tableau.chart = svg_chart(
+            tableau.titre,
+            [f"{r[0]} ({r[1][:5]})" for r in lignes],
+            [("Taux de remplissage", [r[5] or 0 for r in lignes])],
+            percent=True,
+        )
+        return tableau
+    # Hundreds of bars say nothing (and cost a second to draw): beyond CHART_MAX_BARS sessions the chart
+    # shows the month's rate (places taken / places of its sessions), the table still lists every session.
+    months: dict[str, list[int]] = {}
+    for _numero, date, _produit, places, inscrits, _rate in lignes:
+        month = months.setdefault(date[3:], [0, 0])
+        month[0] += inscrits
+        month[1] += places
     tableau.chart = svg_chart(
-        tableau.titre,
-        [f"{r[0]} ({r[1][:5]})" for r in lignes],
-        [("Taux de remplissage", [r[5] or 0 for r in lignes])],
+        "Taux de remplissage par mois",
+        list(months),
+        [("Taux de remplissage du mois", [_pct(taken, places) or 0 for taken, places in months.values()])],
         percent=True,
+    )
+    tableau.note += (
+        f" Au-delà de {CHART_MAX_BARS} sessions, le graphique montre le taux de chaque mois ; "
+        "le tableau détaille chaque session."
     )
     return tableau
 
