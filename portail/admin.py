@@ -49,14 +49,12 @@ class StatistiquesReseauAdmin(admin.ModelAdmin):
         form = StatistiquesForm(request.GET or None)
         periode, produit = form.periode_and_produit()
         wanted = request.GET.get("export")
-        tableaux = statistics.network_statistics(
-            periode, produit, ranked_limit=None if wanted else statistics.RANKED_SHOWN
-        )
         if wanted:
-            for tableau in tableaux:
+            for tableau in statistics.network_statistics(periode, produit, ranked_limit=None):
                 if tableau.slug == wanted:
                     return download(tableau, request.GET.get("format", "csv"), "statistiques-reseau")
             raise Http404("Tableau inconnu.")
+        computed_at, tableaux = statistics.cached_network_statistics(periode, produit)
         context = {
             **self.admin_site.each_context(request),
             "title": "Statistiques du réseau",
@@ -65,7 +63,7 @@ class StatistiquesReseauAdmin(admin.ModelAdmin):
             "periode": periode,
             "produit": produit,
             "tableaux": tableaux,
-            "computed_at": statistics.network_computed_at(),
+            "computed_at": computed_at,
             "export_query": export_query(request),
         }
         return render(request, "portail/admin_statistiques.html", context)

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DecimalField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -552,6 +553,17 @@ def network_statistics(
     if ranked_limit is not None:
         centres.note = f"Les {ranked_limit} premiers centres ; le téléchargement contient tous les centres."
     return [mois, produits, centres]
+
+
+def cached_network_statistics(periode: Periode, produit=None) -> tuple[dt.datetime | None, list[Tableau]]:
+    """(when the summary table was computed, its tables): the figures only change when the table is
+    rebuilt, so the tables and their charts are cached per computation and filters (one query per page
+    view once warm: the computation's date)."""
+    computed_at = network_computed_at()
+    if computed_at is None:
+        return None, network_statistics(periode, produit)
+    key = f"statistiques-reseau:{computed_at.isoformat()}:{periode.debut}:{periode.fin}:{produit.pk if produit else ''}"
+    return computed_at, cache.get_or_set(key, lambda: network_statistics(periode, produit), timeout=2 * 3600)
 
 
 # --- Downloads ----------------------------------------------------------------------------------------
