@@ -78,3 +78,31 @@ def test_statistics_with_filters_then_the_calendar(page):
     page.goto(f"/sessions/calendrier/?mois={next_month:%Y-%m}")
     page.get_by_test_id(f"session-{upcoming.numero}").click()
     page.get_by_text(str(upcoming.numero)).first.wait_for()
+
+
+def test_fda_reads_the_network_statistics_from_the_admin_index(page):
+    from portail.statistics import refresh_network_statistics
+    from tests.admin_auth import admin_log_in
+    from tests.factories import StaffFactory
+
+    produit = ProduitFactory(nom="TEF Canada")
+    for nom, n in (("Centre Nord", 3), ("Centre Sud", 1)):
+        session = SessionFactory(
+            centre=CentreFactory(nom=nom),
+            produit=produit,
+            date=timezone.localdate(),
+            statut=SessionStatus.CLOSE,
+        )
+        for _ in range(n):
+            InscriptionFactory(session=session)
+    refresh_network_statistics()
+    StaffFactory(email="charge@fda.test")
+    admin_log_in(page, "charge@fda.test")
+    page.get_by_role("link", name="Statistiques du réseau").first.click()
+    page.get_by_test_id("computed-at").get_by_text("Chiffres calculés le").wait_for()
+    ranked = page.get_by_test_id("stat-reseau-centres")
+    assert ranked.get_by_role("img", name="Les 15 premiers centres (inscriptions)").is_visible()
+    first = ranked.locator("tbody tr").first
+    assert "Centre Nord" in first.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "statistiques-reseau.png"), full_page=True)
