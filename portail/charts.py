@@ -65,6 +65,10 @@ def svg_chart(
         range=(0, 100) if percent else None,
         no_data_text="Aucune donnée",
     )
+    if kind == "hbar":
+        # pygal draws a horizontal chart's first label at the bottom: reversed, a ranking reads top down.
+        labels = list(labels)[::-1]
+        series = [(name, list(values)[::-1]) for name, values in series]
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

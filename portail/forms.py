@@ -39,6 +39,9 @@ class StatistiquesForm(forms.Form):
     def __init__(self, *args, produits=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["produit"].queryset = produits if produits is not None else Produit.objects.all()
+        default = Periode.last_months()
+        self.fields["debut"].initial = f"{default.debut:%Y-%m}"
+        self.fields["fin"].initial = f"{default.fin:%Y-%m}"
 
     def clean(self):
         data = super().clean()
