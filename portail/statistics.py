@@ -115,8 +115,9 @@ def _pct(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _month_rows(periode: Periode, values: dict[dt.date, list], width: int) -> list[list]:
-    return [[month_label(m), *values.get(m, [0] * width)] for m in periode.months()]
+def _month_rows(periode: Periode, values: dict[dt.date, list], empty: list) -> list[list]:
+    """One row per month of the period, `empty` for a month without activity."""
+    return [[month_label(m), *values.get(m, empty)] for m in periode.months()]
 
 
 def _as_date(value) -> dt.date:
@@ -162,7 +163,7 @@ def _inscriptions_par_mois(periode, sessions) -> Tableau:
         "inscriptions",
         "Inscriptions par mois",
         ["Mois", "Sessions", "Inscriptions"],
-        _month_rows(periode, by_month, 2),
+        _month_rows(periode, by_month, [0, 0]),
         note="Candidats inscrits (hors candidats virtuels et inscriptions annulées ou reportées), "
         "au mois de leur session.",
     )
@@ -245,7 +246,7 @@ def _chiffre_affaires(periode, sessions) -> Tableau:
         "chiffre-affaires",
         "Chiffre d'affaires et bons de commande",
         ["Mois", "Payé par les candidats (€)", "Bons de commande FDA (€ HT)"],
-        _month_rows(periode, by_month, 2),
+        _month_rows(periode, by_month, [ZERO, ZERO]),
         note="Prix payés par les candidats inscrits (tarifs de la session) et montant des bons de commande "
         "dus à FDA, au mois de la session.",
     )
@@ -508,7 +509,10 @@ def network_statistics(
     rows = rows.order_by()
     by_month = {_as_date(r["mois"]): _figures(r) for r in rows.values("mois").annotate(**_SUMS)}
     mois = Tableau(
-        "reseau-mois", "Réseau par mois", ["Mois", *_NETWORK_COLUMNS], _month_rows(periode, by_month, 7)
+        "reseau-mois",
+        "Réseau par mois",
+        ["Mois", *_NETWORK_COLUMNS],
+        _month_rows(periode, by_month, [0, 0, 0, None, ZERO, ZERO, 0]),
     )
     mois.chart = svg_chart(
         "Inscriptions du réseau par mois",
