@@ -123,6 +123,14 @@ def pages(big_session: int, small_session: int, search: str) -> list[tuple[str, 
             "/admin/messagerie/conversation/?q=BENCH-0002",
             True,
         ),
+        # The network's statistics (summary table StatistiqueMensuelle, refreshed before the pages are
+        # measured): every centre and month at scale, a 10-month period without data for "10 rows".
+        (
+            "Admin : statistiques du réseau",
+            "/admin/portail/statistiquemensuelle/",
+            "/admin/portail/statistiquemensuelle/?debut=2001-01&fin=2001-10",
+            True,
+        ),
     ]
     optional = [
         ("Admin : demandes de report", "admin:demandes_report_changelist", False),
@@ -131,6 +139,8 @@ def pages(big_session: int, small_session: int, search: str) -> list[tuple[str, 
         ("Résultats d'une session (300)", "sessions:resultats", True),
         ("Absents d'une session (300)", "candidats:absents", True),
         ("Pré-inscriptions", "candidats:pre_inscriptions", False),
+        ("Statistiques du centre", "statistiques", False),
+        ("Calendrier des sessions", "sessions:calendrier", False),
     ]
     for label, name, of_session in optional:
         try:
@@ -348,6 +358,12 @@ def main(argv: list[str] | None = None) -> None:
         report["build_s"] = round(time.perf_counter() - start, 1)
         print(f"Jeu de données construit en {report['build_s']} s.")
     report["dataset"] = dataset.counts()
+    # The back office's statistics read a summary table: rebuilt here (as the hourly task does), timed.
+    from portail.statistics import refresh_network_statistics
+
+    rows, seconds = refresh_network_statistics()
+    report["statistics_refresh"] = {"rows": rows, "seconds": round(seconds, 1)}
+    print(f"Statistiques du réseau recalculées : {rows} lignes en {seconds:.1f} s.")
     print(
         "Jeu de données : " + ", ".join(f"{v:,} {k}".replace(",", " ") for k, v in report["dataset"].items())
     )

@@ -26,3 +26,56 @@ delete_selected.short_description = "Supprimer la sélection (%(verbose_name_plu
 # names are French (« appareils TOTP »), instead of « TOTP devices » under « Otp_Totp ».
 admin.site.unregister(TOTPDevice)
 admin.site.register(AppareilTOTP, TOTPDeviceAdmin)
+
+# --- Statistiques du réseau: a page of the back office, listed in its index -------------------------
+from django.http import Http404  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+
+from . import statistics  # noqa: E402
+from .forms import StatistiquesForm  # noqa: E402
+from .models import StatistiqueMensuelle  # noqa: E402
+from .statistics_views import download, export_query  # noqa: E402
+
+
+@admin.register(StatistiqueMensuelle)
+class StatistiquesReseauAdmin(admin.ModelAdmin):
+    """The network by month, product and centre (ranked), read from the summary table: the changelist
+    is replaced by the statistics page, for every staff member; nothing is edited here."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        form = StatistiquesForm(request.GET or None)
+        periode, produit = form.periode_and_produit()
+        wanted = request.GET.get("export")
+        if wanted:
+            for tableau in statistics.network_statistics(periode, produit, ranked_limit=None):
+                if tableau.slug == wanted:
+                    return download(tableau, request.GET.get("format", "csv"), "statistiques-reseau")
+            raise Http404("Tableau inconnu.")
+        computed_at, tableaux = statistics.cached_network_statistics(periode, produit)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Statistiques du réseau",
+            "opts": self.model._meta,
+            "form": form,
+            "periode": periode,
+            "produit": produit,
+            "tableaux": tableaux,
+            "computed_at": computed_at,
+            "export_query": export_query(request),
+        }
+        return render(request, "portail/admin_statistiques.html", context)

@@ -281,6 +281,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: idempotent, catches up after downtime, correct across DST changes.
     "close-due-sessions": {"task": "candidats.tasks.close_due_sessions", "schedule": 300.0},
+    # Hourly: the network's statistics (back office) are read from a summary table rebuilt here.
+    "refresh-statistics": {"task": "portail.tasks.refresh_statistics", "schedule": 3600.0},
 }
 
 if REDIS_URL:

@@ -5,8 +5,9 @@ from django.urls import include, path, re_path
 from api.views import route_not_found
 from centres.forms import PortalPasswordResetForm
 from centres.views import LoginView
+from sessions_app.calendar_views import calendrier_ics
 
-from . import views
+from . import statistics_views, views
 
 auth_patterns = [
     path("connexion/", LoginView.as_view(), name="login"),
@@ -35,12 +36,14 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("recherche/", views.recherche, name="recherche"),
     *auth_patterns,
+    path("mon-centre/statistiques/", statistics_views.statistiques, name="statistiques"),
     path("mon-centre/", include("centres.urls")),
     path("mon-centre/tarifs/", include("tarifs.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("candidats/", include("candidats.urls")),
     path("demandes/", include("demandes.urls")),
     path("messagerie/", include("messagerie.urls")),
+    path("calendrier/<str:jeton>.ics", calendrier_ics, name="calendrier_ics"),
     path("preinscription/", include("candidats.public_urls")),
     path("api/v1/", include("api.urls")),
     # Any other path under /api/ (negative or unknown ids, unknown routes) answers the API's JSON 404.

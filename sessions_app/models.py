@@ -310,3 +310,35 @@ class BonDeCommandeStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         verbose_name = "changement de statut de bon de commande"
+
+
+class JetonCalendrierQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(revoque_le__isnull=True)
+
+
+class JetonCalendrier(models.Model):
+    """The secret of a user's private iCalendar feed (Sessions → Calendrier): whoever holds the URL reads
+    the sessions of the user's centres, so the user can revoke it (a new one replaces it)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jetons_calendrier"
+    )
+    jeton = models.CharField("jeton", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = JetonCalendrierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "adresse de calendrier"
+        verbose_name_plural = "adresses de calendrier"
+        constraints = [
+            # One live address per user: a renewal revokes the old one in the same transaction.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoque_le__isnull=True), name="jeton_calendrier_un_actif"
+            )
+        ]
+
+    def __str__(self):
+        return f"Calendrier de {self.user}"

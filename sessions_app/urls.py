@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import after_views, views
+from . import after_views, calendar_views, views
 
 app_name = "sessions"
 urlpatterns = [
     path("", views.session_list, name="list"),
+    path("calendrier/", calendar_views.calendrier, name="calendrier"),
+    path("calendrier/nouvelle-adresse/", calendar_views.calendrier_renouveler, name="calendrier_renouveler"),
     path("creer/", views.create, name="create"),
     path("creer/date-et-lieu/", views.create_date, name="create_date"),
     path("creer/places/", views.create_places, name="create_places"),

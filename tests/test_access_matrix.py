@@ -78,6 +78,10 @@ ROUTES: dict[str, Route] = {
     "tarifs:definir": Route(P.DEFINE_TARIFS, kwargs=lambda w: {"numero": w["produit"].numero}, scoped=False),
     # Sessions (issue 3)
     "sessions:list": Route(P.PORTAL),
+    # Issue 22: statistics and calendar (the feed, /calendrier/<token>.ics, is in PUBLIC_ROUTES).
+    "statistiques": Route(P.PORTAL),
+    "sessions:calendrier": Route(P.PORTAL),
+    "sessions:calendrier_renouveler": Route(P.PORTAL, method="POST"),
     "sessions:create": Route(P.MANAGE_SESSIONS),
     "sessions:create_date": Route(P.MANAGE_SESSIONS, setup=wizard_filled),
     "sessions:create_places": Route(P.MANAGE_SESSIONS, setup=wizard_filled),
@@ -194,6 +198,7 @@ ROUTES: dict[str, Route] = {
 # The Passeport API has its own matrix (tests/api/test_api.py, which fails for an endpoint without tests).
 PUBLIC_PREFIXES = ("admin:", "public:", "api:")
 PUBLIC_ROUTES = {
+    "calendrier_ics",  # the private feed: its secret token is the credential (tests/sessions_app/test_calendar.py)
     "login",
     "logout",
     "password_reset",
