@@ -778,7 +778,8 @@ J = ImportJob.Statut
 # the progress of a validation or an import is a bare UPDATE of a counter (or a cache key), never a
 # history row, so the import speed is the bench's.
 IMPORT_TRANSITIONS = {
-    J.EN_ATTENTE: {J.EN_COURS},
+    # A file refused at upload (its archive fails the check before any parser opens it) never runs.
+    J.EN_ATTENTE: {J.EN_COURS, J.ERREURS},
     J.EN_COURS: {J.A_CONFIRMER, J.ERREURS, J.ECHEC, J.TERMINE},
     J.A_CONFIRMER: {J.EN_COURS},
 }

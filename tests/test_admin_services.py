@@ -28,7 +28,6 @@ from tests.factories import (
     future_date,
     past_session,
 )
-from tests.sessions_app.test_results import scale
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +185,9 @@ def test_a_closed_session_keeps_its_date_and_a_price_must_stay_valid(admin_clien
 
 @pytest.fixture
 def correction(centre_a):
-    produit = ProduitFactory(nom="TEF Canada", codes_epreuves=["CE", "CO"])
-    for code in ("CE", "CO"):
-        scale(produit, code, dt.date(2000, 1, 1), 699, [(0, "< A1"), (100, "A1"), (349, "B2")])
+    # The catalogue's TEF Canada with its published tables (tarifs/0003_reference_data): CE 350 is NCLC 4
+    # on table C; no CECRL table is published.
+    produit = Produit.objects.get(code="TEFCAN")
     session = past_session(centre_a, produit=produit, statut=SessionStatus.CORRECTION)
     return InscriptionFactory(session=session)
 
@@ -206,12 +205,12 @@ def inline_scores(admin_client, inscription, score, code="CE"):
 
 def test_the_inline_enters_a_score_through_the_results_service(admin_client, correction):
     response = inline_scores(admin_client, correction, "700")
-    assert "le score 700 doit être compris entre 0 et 699" in errors(response)
+    assert "Le score 700 de l'épreuve CE doit être compris entre 0 et 699" in errors(response)
     assert not Resultat.objects.exists()
     response = inline_scores(admin_client, correction, "350")
     assert response.status_code == 302, errors(response)
     resultat = Resultat.objects.get()
-    assert (resultat.score, resultat.score_max, resultat.niveau_cecrl) == (350, 699, "B2")
+    assert (resultat.score, resultat.score_max, resultat.niveau_cecrl, resultat.nclc) == (350, 699, "", 4)
     assert resultat.saisi_par.email == "charge@fda.test"
 
 
@@ -224,20 +223,20 @@ def test_the_inline_refuses_scores_outside_the_correction(admin_client, correcti
 def test_the_results_list_enters_and_corrects_a_score_through_the_service(admin_client, correction):
     add = reverse("admin:candidats_resultat_add")
     data = {"inscription": correction.pk, "epreuve": epreuve("CO").pk}
-    assert "le score 900 doit être compris entre 0 et 699" in errors(
+    assert "Le score 900 de l'épreuve CO doit être compris entre 0 et 699" in errors(
         admin_client.post(add, data | {"score": 900})
     )
     assert not Resultat.objects.exists()
     response = admin_client.post(add, data | {"score": 120})
     assert response.status_code == 302, errors(response)
     resultat = Resultat.objects.get()
-    assert (resultat.score, resultat.niveau_cecrl) == (120, "A1")
+    assert (resultat.score, resultat.nclc) == (120, None)  # below NCLC 4: no level (table C)
     change = reverse("admin:candidats_resultat_change", args=[resultat.pk])
     assert "doit être compris entre 0 et 699" in errors(admin_client.post(change, {"score": 1000}))
     response = admin_client.post(change, {"score": 360})
     assert response.status_code == 302, errors(response)
     resultat.refresh_from_db()
-    assert (resultat.score, resultat.niveau_cecrl) == (360, "B2")
+    assert (resultat.score, resultat.nclc) == (360, 5)
 
 
 def test_the_results_file_refuses_a_score_above_the_maximum(admin_client, correction):

@@ -7,11 +7,11 @@ from django.urls import reverse
 from candidats import services as candidats_services
 from candidats.imports import IMPORTS
 from candidats.models import ImportJob
+from demandes.correction import ANOMALIES
 from demandes.models import Anomalie, Demande, DemandeKind
 from demandes.services import DEMANDES
 from messagerie import services as messagerie_services
 from sessions_app import services as sessions_services
-from sessions_app.correction import ANOMALIES
 from sessions_app.models import BonDeCommande
 from tests.admin_auth import admin_force_login
 from tests.candidats.conftest import data

@@ -2,27 +2,24 @@
 maximum, typed in the "Résultats" lines of an enrolment, is refused with a French error (no server error)
 and nothing is saved; the right score is saved with its level read from the scale."""
 
-import datetime as dt
-
 from candidats.models import Resultat
 from sessions_app.models import SessionStatus
+from tarifs.models import Produit
 from tests.admin_auth import admin_log_in
 from tests.factories import (
     CentreFactory,
     InscriptionFactory,
-    ProduitFactory,
     StaffFactory,
     epreuve,
     past_session,
 )
-from tests.sessions_app.test_results import scale
 
 
 def test_an_fda_agent_enters_a_score_in_the_enrolment_and_the_service_checks_it(page):
     StaffFactory(email="charge@fda.test", is_superuser=True)
-    produit = ProduitFactory(nom="TEF Canada", codes_epreuves=["CE", "CO"])
-    for code in ("CE", "CO"):
-        scale(produit, code, dt.date(2000, 1, 1), 699, [(0, "< A1"), (100, "A1"), (349, "B2")])
+    # The catalogue's TEF Canada with its published tables (tarifs/0003_reference_data): CE 350 is NCLC 4
+    # on table C; no CECRL table is published.
+    produit = Produit.objects.get(code="TEFCAN")
     inscription = InscriptionFactory(
         session=past_session(CentreFactory(), produit=produit, statut=SessionStatus.CORRECTION)
     )
@@ -33,11 +30,11 @@ def test_an_fda_agent_enters_a_score_in_the_enrolment_and_the_service_checks_it(
     page.locator("#id_resultats-0-epreuve").select_option(value=str(epreuve("CE").pk))
     page.locator("#id_resultats-0-score").fill("700")
     page.locator("input[name=_save]").click()
-    page.get_by_text("le score 700 doit être compris entre 0 et 699").wait_for()
+    page.get_by_text("Le score 700 de l'épreuve CE doit être compris entre 0 et 699").wait_for()
     assert not Resultat.objects.exists()
 
     page.locator("#id_resultats-0-score").fill("350")
     page.locator("input[name=_save]").click()
     page.get_by_text("a été modifié avec succès").wait_for()
     resultat = Resultat.objects.get()
-    assert (resultat.score, resultat.niveau_cecrl, resultat.score_max) == (350, "B2", 699)
+    assert (resultat.score, resultat.niveau_cecrl, resultat.nclc, resultat.score_max) == (350, "", 4, 699)

@@ -232,9 +232,8 @@ def test_the_public_site_applies_the_products_rules_and_recognises_a_second_pre_
     assert page.get_by_label(re.compile("LS — ")).count() == 0  # only the TEF Canada's épreuves
     page.get_by_label("CO — Compréhension orale").check()
     page.get_by_role("button", name="Envoyer ma pré-inscription").click()
-    page.get_by_text(
-        "Pour le TEF Canada (Immigration Canada), les épreuves CE, CO, EE, EO sont obligatoires."
-    ).wait_for()
+    # The catalogue's TEF Canada: the four épreuves or CO + EO, nothing else (tarifs/0003_reference_data).
+    page.get_by_text(re.compile("les épreuves possibles sont : .* Aucune autre combinaison")).first.wait_for()
     for code in ("CE", "CO", "EE", "EO"):
         page.get_by_label(re.compile(f"{code} — ")).check()
     page.get_by_role("button", name="Envoyer ma pré-inscription").click()

@@ -76,7 +76,10 @@ def test_a_responsable_changes_a_session_from_its_page(page):
     assert page.get_by_label("Tarif unique (€)").count() == 0
     page.get_by_label("Nombre de places disponibles").fill("1")
     page.get_by_role("button", name="Enregistrer les modifications").click()
-    page.get_by_text("Le nombre de places ne peut pas descendre à 1 : 2 places sont déjà prises").wait_for()
+    # The error shows twice: in the summary at the top (a link to the field) and under the field itself.
+    error = page.get_by_text("Le nombre de places ne peut pas descendre à 1 : 2 places sont déjà prises")
+    error.first.wait_for()
+    assert error.count() == 2
     assert Session.objects.get(pk=session.pk).nb_places == 25
     page.get_by_label("Nombre de places disponibles").fill("2")
     page.get_by_role("button", name="Enregistrer les modifications").click()
