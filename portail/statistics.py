@@ -150,9 +150,9 @@ def centre_statistics(centre, periode: Periode, produit=None) -> list[Tableau]:
 
 
 def _inscriptions_par_mois(periode, sessions) -> Tableau:
-    # The places taken, by the session's own rule (Session.objects.with_nb_inscrits()), summed per month.
+    # The places taken, by the session's own rule (Session.objects.with_places()), summed per month.
     rows = (
-        sessions.with_nb_inscrits()
+        sessions.with_places()
         .annotate(mois=TruncMonth("date"))
         .order_by()
         .values("mois")
@@ -176,7 +176,7 @@ def _inscriptions_par_mois(periode, sessions) -> Tableau:
 def _remplissage(sessions) -> Tableau:
     rows = (
         sessions.exclude(statut=SessionStatus.ANNULEE)
-        .with_nb_inscrits()
+        .with_places()
         .order_by("date", "heure", "numero")
         .values_list("numero", "date", "produit__nom", "nb_places", "nb_inscrits")
     )
@@ -403,7 +403,7 @@ def refresh_network_statistics() -> tuple[int, float]:
     figures: dict[tuple, dict] = defaultdict(dict)
     sessions = (
         Session.objects.exclude(statut=SessionStatus.ANNULEE)
-        .with_nb_inscrits()
+        .with_places()
         .annotate(mois=TruncMonth("date"))
         .order_by()
         .values(*key)

@@ -10,6 +10,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.errors import BusinessError
 from core.uploads import safe_filename, validate_attachment
+from tarifs import keys
 
 from . import services
 from .admin_results import ResultsAdminMixin
@@ -75,7 +76,7 @@ class SessionTarifFormSet(forms.BaseInlineFormSet):
         if produit is None or any(form.errors for form in self.forms):
             return
         tarifs = self.tarifs()
-        expected = {e.pk if e else None for e in services.expected_tarif_keys(produit)}
+        expected = {e.pk if e else None for e in keys.expected_tarif_keys(produit)}
         strangers = set(tarifs) - expected
         if strangers:
             raise forms.ValidationError(
@@ -83,7 +84,7 @@ class SessionTarifFormSet(forms.BaseInlineFormSet):
                 f"{produit.nom} : {'tarif unique' if None in strangers else 'épreuve hors du produit'}."
             )
         try:
-            services.clean_tarifs(produit, tarifs)
+            keys.clean_tarifs(produit, tarifs)
         except BusinessError as exc:
             raise as_form_error(exc) from None
 

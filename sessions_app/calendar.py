@@ -60,12 +60,11 @@ def month_weeks(centre, month: dt.date) -> list[list[Jour]]:
         Session.objects.for_centre(centre)
         .filter(date__gte=weeks[0][0], date__lte=weeks[-1][-1])
         .select_related("produit")
-        .with_nb_inscrits()
+        .with_places()
         .order_by("date", "heure", "numero")
     )
     by_day: dict[dt.date, list] = {}
     for session in sessions:
-        session.places_restantes = max(session.nb_places - session.nb_inscrits, 0)
         by_day.setdefault(session.date, []).append(session)
     return [[Jour(day, day.month == month.month, by_day.get(day, [])) for day in week] for week in weeks]
 
@@ -107,7 +106,7 @@ def feed(user, site_url: str | None = None) -> bytes:
     sessions = (
         Session.objects.filter(centre_id__in=centres, date__gte=since)
         .select_related("produit", "centre")
-        .with_nb_inscrits()
+        .with_places()
         .order_by("date", "heure", "numero")
     )
     cal = Calendar()
@@ -126,11 +125,11 @@ def feed(user, site_url: str | None = None) -> bytes:
         event.add("dtend", start + SESSION_DURATION)
         event.add("summary", f"{session.produit.nom} — session {session.numero}")
         event.add("location", f"{session.lieu}, {session.centre.nom}")
-        places = max(session.nb_places - session.nb_inscrits, 0)
+        taken, left = session.nb_inscrits, session.places_restantes
         event.add(
             "description",
-            f"{session.get_statut_display()} · {session.nb_inscrits} inscrit(s) · "
-            f"{places} place(s) restante(s) sur {session.nb_places}",
+            f"{session.get_statut_display()} · {taken} inscrit{'s' if taken > 1 else ''} · "
+            f"{left} place{'s' if left > 1 else ''} restante{'s' if left > 1 else ''} sur {session.nb_places}",
         )
         if site_url:
             event.add("url", f"{site_url}/sessions/{session.numero}/")

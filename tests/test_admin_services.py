@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from candidats.models import Resultat
-from centres import services as centres_services
 from centres.models import AccountRequest, Membership, User
 from centres.roles import Role
+from messagerie import account_requests as centres_services
 from sessions_app.models import Session, SessionStatus
 from tarifs.models import Produit
 from tests.admin_auth import admin_force_login
@@ -250,7 +250,7 @@ def test_the_results_file_refuses_a_score_above_the_maximum(admin_client, correc
     url = reverse("admin:sessions_app_session_resultats", args=[correction.session_id])
     response = admin_client.post(url, {"importer": "1", "fichier": content}, follow=True)
     assert response.status_code == 200
-    assert "le score 800 doit être compris entre 0 et 699" in response.content.decode()
+    assert "Le score 800 de l'épreuve CE doit être compris entre 0 et 699" in response.content.decode()
     assert not Resultat.objects.exists()
 
 

@@ -4,13 +4,14 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
-  // A table wider than its box scrolls inside it: the box then takes the keyboard focus (arrow keys scroll it).
+  // A table larger than its box scrolls inside it: the box then takes the keyboard focus (arrow keys scroll it).
   function scrollableTables() {
     document.querySelectorAll(".table-responsive").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
+      var wide = box.scrollWidth > box.clientWidth + 1, tall = box.scrollHeight > box.clientHeight + 1;
+      if (wide || tall) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", "Tableau défilant horizontalement");
+        box.setAttribute("aria-label", wide ? "Tableau défilant horizontalement" : "Tableau défilant verticalement");
       } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");

@@ -243,5 +243,5 @@ def test_the_public_site_applies_the_products_rules_and_recognises_a_second_pre_
     for code in ("CE", "CO", "EE", "EO"):
         page.get_by_label(re.compile(f"{code} — ")).check()
     page.get_by_role("button", name="Envoyer ma pré-inscription").click()
-    page.get_by_text(re.compile(r"Vous êtes déjà pré-inscrit\(e\) à la session du")).wait_for()
+    page.get_by_text(re.compile(r"Vous êtes déjà pré-inscrit\(e\) à la session du")).first.wait_for()
     assert PreInscription.objects.count() == 1

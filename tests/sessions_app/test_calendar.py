@@ -55,7 +55,7 @@ def test_the_feed_lists_the_sessions_of_the_users_active_centres(client, respons
     uids = {str(e["uid"]) for e in events}
     assert uids == {f"session-{mine.numero}@portail-centres"}
     assert f"session-{theirs.numero}" not in response.content.decode()
-    assert "place(s) restante(s)" in str(events[0]["description"])
+    assert "places restantes sur" in str(events[0]["description"])
 
 
 def test_a_second_centre_membership_adds_its_sessions_an_inactive_one_does_not(responsable, centre_b):
