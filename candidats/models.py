@@ -331,3 +331,43 @@ class ImportJobStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         verbose_name = "changement de statut d'import"
+
+
+class ConvocationStatus(models.TextChoices):
+    SENT = "sent", "Envoyée"
+    BOUNCED = "bounced", "Rejetée par la messagerie du candidat"
+    NO_EMAIL = "no_email", "Pas d'adresse e-mail"
+
+
+class ConvocationKind(models.TextChoices):
+    INITIAL = "initial", "Envoi à la clôture"
+    RESEND = "resend", "Renvoi par le centre"
+
+
+class ConvocationEnvoi(models.Model):
+    """One sending of a candidate's convocation. The initial one is unique per enrolment (the task that
+    sends it may run twice: the second finds the row and stops); every resend by the centre is a row."""
+
+    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="convocations")
+    kind = models.CharField("envoi", max_length=10, choices=ConvocationKind.choices)
+    status = models.CharField("résultat", max_length=10, choices=ConvocationStatus.choices)
+    email = models.EmailField("adresse", blank=True)
+    sent_at = models.DateTimeField("le", default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "envoi de convocation"
+        verbose_name_plural = "envois de convocation"
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inscription"],
+                condition=models.Q(kind="initial"),
+                name="one_initial_convocation_per_inscription",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inscription_id} {self.kind} {self.status}"

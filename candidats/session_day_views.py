@@ -11,14 +11,15 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from centres.roles import Role
 from centres.tenancy import centre_view, get_for_centre
 from core.errors import BusinessError
 from core.uploads import serve_file
 from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
-from . import captures, selectors, session_day
-from .models import Inscription, person_name
+from . import captures, convocations, selectors, session_day
+from .models import Inscription, InscriptionStatus, person_name
 
 CAPTURE_KINDS = {
     captures.PHOTO: (captures.store_photo, "La photo"),
@@ -74,6 +75,10 @@ def inscription_detail(request, numero: int):
             .select_related("session__produit")
             .first(),
             "demandes": demandes,
+            "convocations": inscription.convocations.select_related("by"),
+            "can_resend_convocation": request.membership.role in {Role.RESPONSABLE, Role.ADMINISTRATIF}
+            and inscription.statut == InscriptionStatus.INSCRIT
+            and convocations.cannot_resend(inscription.session) is None,
         },
     )
 
