@@ -17,7 +17,7 @@ from core.pdf import PDF_MIMETYPE, render_pdf
 from sessions_app.models import Document, DocumentKind, Session, SessionStatus
 from sessions_app.services import _store
 
-from . import results
+from . import results, verification
 from .codes import ACCESS_CODE_ALPHABET
 from .models import Inscription
 
@@ -68,6 +68,8 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
             "candidat": inscription.candidat,
             "lines": inscription.lines,
             "code": code,
+            "verification_url": verification.verification_url(code),
+            "qr_code": verification.qr_code_data_uri(code),
             "valid_until": valid_until(session.date),
             "photo": _photo_data_uri(inscription),
             "show_nclc": any(result and result.nclc for _, result, _, _ in inscription.lines),

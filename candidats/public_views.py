@@ -27,9 +27,9 @@ def _client_ip(request) -> str:
     return (forwarded.split(",")[0].strip() if forwarded else "") or request.META.get("REMOTE_ADDR", "")
 
 
-def _throttled(request) -> bool:
+def _throttled(request, scope: str = "submissions", limit: int = THROTTLE_LIMIT) -> bool:
     """Count this submission; True when the IP went past the limit in the current window."""
-    key = f"public:submissions:{_client_ip(request)}"
+    key = f"public:{scope}:{_client_ip(request)}"
     if cache.add(key, 1, THROTTLE_WINDOW):
         return False
     try:
@@ -37,7 +37,7 @@ def _throttled(request) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, THROTTLE_WINDOW)
         return False
-    return count > THROTTLE_LIMIT
+    return count > limit
 
 
 def _too_many(request):

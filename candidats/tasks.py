@@ -3,7 +3,7 @@ idempotent (a job already validated or imported, a document already rendered, is
 
 from celery import shared_task
 
-from . import attestations, convocations, documents, imports
+from . import attestations, convocations, documents, imports, notices
 
 RETRIED = {"autoretry_for": (Exception,), "retry_backoff": 30, "max_retries": 5}
 
@@ -43,7 +43,15 @@ def rerender_bon_de_commande(session_id: int) -> None:
 
 @shared_task(name="candidats.tasks.render_attestations", **RETRIED)
 def render_attestations(session_id: int) -> int:
-    return attestations.render_attestations(session_id)
+    made = attestations.render_attestations(session_id)
+    # The attestations exist: the candidates are told (the notice may carry theirs).
+    send_results_notices.delay(session_id)
+    return made
+
+
+@shared_task(name="candidats.tasks.send_results_notices", **RETRIED)
+def send_results_notices(session_id: int) -> int:
+    return notices.send_results_notices(session_id)
 
 
 @shared_task(name="candidats.tasks.send_convocations_of_sessions")

@@ -99,6 +99,11 @@ ROUTES: dict[str, Route] = {
     # Issue 5 (running a session): candidate list, candidate page, captures, absences, virtual candidates,
     # correction, results, attestations.
     "candidats:inscription": Route(kwargs=lambda w: {"numero": w["inscription"].numero}),
+    "candidats:convocation_resend": Route(
+        kwargs=lambda w: {"numero": w["inscription"].numero}, method="POST", roles=STAFF
+    ),
+    "candidats:convocations_resend": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
+    "candidats:convocations_pdf": Route(kwargs=lambda w: {"numero": w["session"].numero}, roles=STAFF),
     "candidats:capture": Route(kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "photo"}),
     "candidats:capture_upload": Route(
         kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "photo"}, method="POST"
