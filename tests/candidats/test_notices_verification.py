@@ -40,7 +40,7 @@ def attestation_of(inscription) -> Document:
 
 
 def test_publication_tells_each_candidate_without_the_pdf_by_default(published, smtp):
-    session, lea, sans = published
+    published_session, lea, sans = published
     [message] = smtp.messages
     assert message.envelope_to == ["lea@exemple.test"]
     assert message.subject == "Vos résultats TEF Canada sont disponibles"
@@ -50,7 +50,7 @@ def test_publication_tells_each_candidate_without_the_pdf_by_default(published, 
         lea.pk: "sent",
         sans.pk: "no_email",
     }
-    assert notices.send_results_notices(session.pk) == 0 and len(smtp.messages) == 1  # once
+    assert notices.send_results_notices(published_session.pk) == 0 and len(smtp.messages) == 1  # once
 
 
 def test_the_centre_may_attach_the_attestation(session, smtp, django_capture_on_commit_callbacks):  # noqa: F811
