@@ -67,7 +67,7 @@ def _enrolment(inscription_id: int) -> Inscription | None:
         Inscription.objects.select_for_update(of=("self",))
         .select_related("candidat", "session__centre", "session__produit")
         .prefetch_related("epreuves__epreuve")
-        .filter(pk=inscription_id, statut=InscriptionStatus.INSCRIT)
+        .filter(pk=inscription_id, statut=InscriptionStatus.INSCRIT, virtuel=False)
         .first()
     )
 
@@ -107,7 +107,7 @@ def send_convocation(inscription_id: int, *, kind: str = K.INITIAL, by_id: int |
 def send_convocations_of_session(session_id: int) -> int:
     """The initial convocations of a closed session: one per enrolment still without one."""
     pending = (
-        Inscription.objects.filter(session_id=session_id, statut=InscriptionStatus.INSCRIT)
+        Inscription.objects.filter(session_id=session_id, statut=InscriptionStatus.INSCRIT, virtuel=False)
         .exclude(convocations__kind=K.INITIAL)
         .values_list("pk", flat=True)
     )
@@ -145,9 +145,9 @@ def resend_all(session: Session, *, by) -> int:
     if reason := cannot_resend(session):
         raise BusinessError(reason)
     ids = list(
-        Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT).values_list(
-            "pk", flat=True
-        )
+        Inscription.objects.filter(
+            session=session, statut=InscriptionStatus.INSCRIT, virtuel=False
+        ).values_list("pk", flat=True)
     )
     by_id = by.pk
     transaction.on_commit(lambda: tasks.resend_convocations.delay(ids, by_id=by_id))
@@ -156,14 +156,15 @@ def resend_all(session: Session, *, by) -> int:
 
 def summary(session: Session) -> dict:
     """What the session page shows: the latest sending of each enrolled candidate, counted by result."""
-    enrolled = Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT)
-    latest = {
-        row["inscription_id"]: row["status"]
-        for row in ConvocationEnvoi.objects.filter(inscription__in=enrolled)
-        .order_by("inscription_id", "-sent_at", "-pk")
-        .distinct("inscription_id")
-        .values("inscription_id", "status")
-    }
+    # Virtual candidates (added on the day, on FDA's platform) are not convoked.
+    enrolled = Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT, virtuel=False)
+    latest = {}  # ordered oldest first: the last row of each enrolment wins
+    for inscription_id, status in (
+        ConvocationEnvoi.objects.filter(inscription__in=enrolled)
+        .order_by("sent_at", "pk")
+        .values_list("inscription_id", "status")
+    ):
+        latest[inscription_id] = status
     counts = enrolled.aggregate(
         total=Count("pk"), resent=Count("convocations", filter=Q(convocations__kind=K.RESEND))
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import segno
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from core import emails
@@ -49,7 +50,7 @@ class Verified:
 
     @property
     def valid(self) -> bool:
-        return not self.withdrawn and not self.replaced and self.valid_until >= dt.date.today()
+        return not self.withdrawn and not self.replaced and self.valid_until >= timezone.localdate()
 
 
 def verify(code: str, birth_date: dt.date | None, *, ip: str | None) -> Verified | None:
