@@ -114,11 +114,6 @@ def send_convocations_of_session(session_id: int) -> int:
     return sum(send_convocation(pk) is not None for pk in list(pending))
 
 
-def queue_convocations_of_sessions(session_ids: list[int]) -> None:
-    ids = list(session_ids)
-    transaction.on_commit(lambda: tasks.send_convocations_of_sessions.delay(ids))
-
-
 def queue_convocation(inscription: Inscription) -> None:
     """A candidate enrolled after the closure (réinscription): the convocation goes at once."""
     if inscription.session.statut in CONVOKED_STATUSES:

@@ -15,7 +15,7 @@ from sessions_app import services as session_services
 from sessions_app.models import BonDeCommande, Document, DocumentKind, Session, SessionStatus
 from sessions_app.services import BONS, OPEN_STATUSES, _delete_after_commit, _store, cannot_sign
 
-from . import convocations, tasks
+from . import tasks
 from .billing import commande_for, enrolled_for_documents
 
 S = SessionStatus
@@ -38,11 +38,10 @@ def queue_session_documents(session_id: int) -> None:
 
 
 def queue_documents_of_sessions(session_ids: list[int]) -> None:
-    """One message for a whole batch; the worker fans it out into one rendering task per session. The
-    candidates' convocations go with them (idempotent: a session queued again sends nothing twice)."""
+    """One message for a whole batch; the worker fans it out into one rendering task and one convocation
+    task per session (idempotent: a session queued again sends no convocation twice)."""
     ids = list(session_ids)
     transaction.on_commit(lambda: tasks.render_documents_of_sessions.delay(ids))
-    convocations.queue_convocations_of_sessions(ids)
 
 
 def bon_de_commande_filename(session: Session) -> str:

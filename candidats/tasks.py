@@ -31,9 +31,10 @@ def render_session_documents(session_id: int) -> None:
 
 @shared_task(name="candidats.tasks.render_documents_of_sessions")
 def render_documents_of_sessions(session_ids: list[int]) -> None:
-    """After a closure batch: one rendering task per session, each with its own retries."""
+    """After a closure batch: per session, one rendering task and one convocation task (own retries)."""
     for session_id in session_ids:
         render_session_documents.delay(session_id)
+        send_convocations_of_session.delay(session_id)
 
 
 @shared_task(name="candidats.tasks.rerender_bon_de_commande", **RETRIED)
@@ -52,13 +53,6 @@ def render_attestations(session_id: int) -> int:
 @shared_task(name="candidats.tasks.send_results_notices", **RETRIED)
 def send_results_notices(session_id: int) -> int:
     return notices.send_results_notices(session_id)
-
-
-@shared_task(name="candidats.tasks.send_convocations_of_sessions")
-def send_convocations_of_sessions(session_ids: list[int]) -> None:
-    """After a closure batch: one convocation task per session, each with its own retries."""
-    for session_id in session_ids:
-        send_convocations_of_session.delay(session_id)
 
 
 @shared_task(name="candidats.tasks.send_convocations_of_session", **RETRIED)

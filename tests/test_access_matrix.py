@@ -134,6 +134,7 @@ PUBLIC_ROUTES = {
     "password_reset_complete",
     "password_change",
     "password_change_done",
+    "verification",  # the public verification of an attestation (tests/candidats/test_notices_verification.py)
 }
 
 
