@@ -131,6 +131,11 @@ def resend(inscription: Inscription, *, by) -> None:
     """« Renvoyer la convocation » of one candidate (recorded, with who asked)."""
     if reason := cannot_resend(inscription.session):
         raise BusinessError(reason)
+    if not inscription.candidat.email:
+        raise BusinessError(
+            "Ce candidat n'a pas d'adresse e-mail : imprimez sa convocation (toutes les convocations en PDF, "
+            "depuis la page de la session) ou ajoutez son adresse."
+        )
     pk, by_id = inscription.pk, by.pk
     transaction.on_commit(lambda: tasks.send_convocation.delay(pk, kind=K.RESEND, by_id=by_id))
 
@@ -161,7 +166,7 @@ def summary(session: Session) -> dict:
     ):
         latest[inscription_id] = status
     counts = enrolled.aggregate(
-        total=Count("pk"), resent=Count("convocations", filter=Q(convocations__kind=K.RESEND))
+        total=Count("pk", distinct=True), resent=Count("convocations", filter=Q(convocations__kind=K.RESEND))
     )
     statuses = list(latest.values())
     return {

@@ -117,7 +117,22 @@ def test_the_centre_resends_one_from_the_candidates_page(
     assert len(smtp.to("lea@exemple.test")) == 2
     resend = reachable.convocations.get(kind=ConvocationKind.RESEND)
     assert resend.status == St.SENT and resend.by == administratif
-    assert convocations.summary(session)["resent"] == 1
+    assert convocations.summary(session) == {
+        "enrolled": 3,
+        "sent": 1,
+        "bounced": 1,
+        "no_email": 1,
+        "pending": 0,
+        "resent": 1,
+    }
+
+
+def test_no_resend_to_a_candidate_without_an_address(client, closed_session, responsable):
+    *_, without = closed_session
+    client.force_login(responsable)
+    response = client.post(reverse("candidats:convocation_resend", args=[without.numero]), follow=True)
+    assert "n&#x27;a pas d&#x27;adresse e-mail : imprimez sa convocation" in response.content.decode()
+    assert not without.convocations.filter(kind=ConvocationKind.RESEND).exists()
 
 
 def test_the_centre_resends_all_after_a_confirmation(
