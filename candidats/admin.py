@@ -7,13 +7,15 @@ access code): the back office shows and corrects them but does not add them."""
 from django import forms
 from django.contrib import admin, messages
 
-from core.admin import StatusHistoryInline
+from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.downloads import file_response
 from core.errors import BusinessError
 
 from . import results
 from .models import (
+    AvisResultats,
     Candidat,
+    ConvocationEnvoi,
     DemandeContact,
     DemandeContactStatusChange,
     ImportJob,
@@ -23,6 +25,7 @@ from .models import (
     PreInscription,
     PreInscriptionStatusChange,
     Resultat,
+    VerificationLookup,
 )
 from .personal_data import export_candidat
 
@@ -382,3 +385,28 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ConvocationEnvoi)
+class ConvocationEnvoiAdmin(ReadOnlyAdmin):
+    list_display = ("inscription", "kind", "status", "email", "sent_at", "by")
+    list_filter = ("kind", "status")
+    list_select_related = ("inscription", "by")
+    search_fields = ("inscription__numero", "email")
+
+
+@admin.register(AvisResultats)
+class AvisResultatsAdmin(ReadOnlyAdmin):
+    list_display = ("inscription", "status", "email", "with_attestation", "sent_at")
+    list_filter = ("status", "with_attestation")
+    list_select_related = ("inscription",)
+
+
+@admin.register(VerificationLookup)
+class VerificationLookupAdmin(ReadOnlyAdmin):
+    """The log of /verification/: who checked which code, when, and whether it was confirmed."""
+
+    list_display = ("at", "ip", "code", "found", "throttled", "document")
+    list_filter = ("found", "throttled")
+    list_select_related = ("document",)
+    search_fields = ("code", "ip")

@@ -16,7 +16,7 @@ from core.pdf import PDF_MIMETYPE, render_pdf
 from sessions_app.models import Document, DocumentKind, Session, SessionStatus
 from sessions_app.services import _store
 
-from . import results
+from . import results, verification
 from .codes import ACCESS_CODE_ALPHABET
 from .models import Inscription
 
@@ -58,6 +58,8 @@ def attestation_pdf(session: Session, inscription: Inscription, code: str) -> by
             "candidat": inscription.candidat,
             "lines": inscription.lines,
             "code": code,
+            "verification_url": verification.verification_url(code),
+            "qr_code": verification.qr_code_data_uri(code),
             "valid_until": results.valid_until(session),
             "validite_annees": session.produit.validite_annees,
             "photo": _photo_data_uri(inscription),

@@ -38,7 +38,8 @@ def queue_session_documents(session_id: int) -> None:
 
 
 def queue_documents_of_sessions(session_ids: list[int]) -> None:
-    """One message for a whole batch; the worker fans it out into one rendering task per session."""
+    """One message for a whole batch; the worker fans it out into one rendering task and one convocation
+    task per session (idempotent: a session queued again sends no convocation twice)."""
     ids = list(session_ids)
     transaction.on_commit(lambda: tasks.render_documents_of_sessions.delay(ids))
 

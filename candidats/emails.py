@@ -1,17 +1,15 @@
 """One function per e-mail sent to candidates (pre-registration site, contact requests).
 
-Each takes an id (they run after commit, possibly later) and renders a subject and a text body."""
+Each takes an id (they run after commit, possibly later) and sends through core.emails.send (text + HTML),
+answered to the centre (Reply-To) when it has an address."""
 
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from core import emails
 
 from .models import DemandeContact, PreInscription
 
 
 def _send(template: str, context: dict, to: str) -> None:
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, None, [to])
+    emails.send(template, context, [to], reply_to=context["centre"].email or None)
 
 
 def send_pre_inscription_ack(pre_inscription_id: int) -> None:

@@ -342,3 +342,81 @@ class ImportJobStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         verbose_name = "changement de statut d'import"
+
+
+class ConvocationStatus(models.TextChoices):
+    SENT = "sent", "Envoyée"
+    BOUNCED = "bounced", "Rejetée par la messagerie du candidat"
+    NO_EMAIL = "no_email", "Pas d'adresse e-mail"
+
+
+class ConvocationKind(models.TextChoices):
+    INITIAL = "initial", "Envoi à la clôture"
+    RESEND = "resend", "Renvoi par le centre"
+
+
+class ConvocationEnvoi(models.Model):
+    """One sending of a candidate's convocation. The initial one is unique per enrolment (the task that
+    sends it may run twice: the second finds the row and stops); every resend by the centre is a row."""
+
+    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="convocations")
+    kind = models.CharField("envoi", max_length=10, choices=ConvocationKind.choices)
+    status = models.CharField("résultat", max_length=10, choices=ConvocationStatus.choices)
+    email = models.EmailField("adresse", blank=True)
+    sent_at = models.DateTimeField("le", default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "envoi de convocation"
+        verbose_name_plural = "envois de convocation"
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inscription"],
+                condition=models.Q(kind="initial"),
+                name="one_initial_convocation_per_inscription",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inscription_id} {self.kind} {self.status}"
+
+
+class AvisResultats(models.Model):
+    """The e-mail telling a candidate the results are available (one per enrolment, at publication)."""
+
+    inscription = models.OneToOneField(Inscription, on_delete=models.CASCADE, related_name="avis_resultats")
+    status = models.CharField("résultat", max_length=10, choices=ConvocationStatus.choices)
+    email = models.EmailField("adresse", blank=True)
+    with_attestation = models.BooleanField("attestation jointe", default=False)
+    sent_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "avis de résultats"
+        verbose_name_plural = "avis de résultats"
+
+    def __str__(self):
+        return f"{self.inscription_id} {self.status}"
+
+
+class VerificationLookup(models.Model):
+    """One lookup on the public page /verification/ (every one is kept: who asked, what, what was found)."""
+
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    code = models.CharField("code saisi", max_length=32)
+    found = models.BooleanField("attestation confirmée", default=False)
+    document = models.ForeignKey(
+        "sessions_app.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    throttled = models.BooleanField("refusée (trop de vérifications)", default=False)
+
+    class Meta:
+        verbose_name = "vérification d'attestation"
+        verbose_name_plural = "vérifications d'attestation"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.code}"

@@ -23,9 +23,9 @@ THROTTLE_LIMIT = 5
 THROTTLE_WINDOW = 10 * 60
 
 
-def _throttled(request) -> bool:
+def _throttled(request, scope: str = "submissions", limit: int = THROTTLE_LIMIT) -> bool:
     """Count this submission; True when the IP went past the limit in the current window."""
-    key = f"public:submissions:{client_ip(request)}"
+    key = f"public:{scope}:{client_ip(request)}"
     if cache.add(key, 1, THROTTLE_WINDOW):
         return False
     try:
@@ -33,7 +33,7 @@ def _throttled(request) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, THROTTLE_WINDOW)
         return False
-    return count > THROTTLE_LIMIT
+    return count > limit
 
 
 def _too_many(request):

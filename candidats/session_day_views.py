@@ -20,8 +20,8 @@ from core.text import as_number
 from demandes.services import can_reinscribe
 from sessions_app.models import DocumentKind
 
-from . import captures, selectors, session_day
-from .models import Inscription, person_name
+from . import captures, convocations, selectors, session_day
+from .models import Inscription, InscriptionStatus, person_name
 
 CAPTURE_KINDS = {
     captures.PHOTO: (captures.store_photo, "La photo"),
@@ -77,6 +77,10 @@ def inscription_detail(request, numero: int):
             .select_related("session__produit")
             .first(),
             "demandes": demandes,
+            "convocations": inscription.convocations.select_related("by"),
+            "can_resend_convocation": request.membership.can(Permission.RUN_SESSION)
+            and inscription.statut == InscriptionStatus.INSCRIT
+            and convocations.cannot_resend(inscription.session) is None,
         },
     )
 

@@ -3,7 +3,7 @@ idempotent (a job already validated or imported, a document already rendered, is
 
 from celery import shared_task
 
-from . import attestations, documents, imports
+from . import attestations, convocations, documents, imports, notices
 
 RETRIED = {"autoretry_for": (Exception,), "retry_backoff": 30, "max_retries": 5}
 
@@ -31,9 +31,10 @@ def render_session_documents(session_id: int) -> None:
 
 @shared_task(name="candidats.tasks.render_documents_of_sessions")
 def render_documents_of_sessions(session_ids: list[int]) -> None:
-    """After a closure batch: one rendering task per session, each with its own retries."""
+    """After a closure batch: per session, one rendering task and one convocation task (own retries)."""
     for session_id in session_ids:
         render_session_documents.delay(session_id)
+        send_convocations_of_session.delay(session_id)
 
 
 @shared_task(name="candidats.tasks.rerender_bon_de_commande", **RETRIED)
@@ -43,4 +44,28 @@ def rerender_bon_de_commande(session_id: int) -> None:
 
 @shared_task(name="candidats.tasks.render_attestations", **RETRIED)
 def render_attestations(session_id: int) -> int:
-    return attestations.render_attestations(session_id)
+    made = attestations.render_attestations(session_id)
+    # The attestations exist: the candidates are told (the notice may carry theirs).
+    send_results_notices.delay(session_id)
+    return made
+
+
+@shared_task(name="candidats.tasks.send_results_notices", **RETRIED)
+def send_results_notices(session_id: int) -> int:
+    return notices.send_results_notices(session_id)
+
+
+@shared_task(name="candidats.tasks.send_convocations_of_session", **RETRIED)
+def send_convocations_of_session(session_id: int) -> int:
+    return convocations.send_convocations_of_session(session_id)
+
+
+@shared_task(name="candidats.tasks.send_convocation", **RETRIED)
+def send_convocation(inscription_id: int, kind: str = "initial", by_id: int | None = None) -> None:
+    convocations.send_convocation(inscription_id, kind=kind, by_id=by_id)
+
+
+@shared_task(name="candidats.tasks.resend_convocations")
+def resend_convocations(inscription_ids: list[int], by_id: int | None = None) -> None:
+    for inscription_id in inscription_ids:
+        send_convocation.delay(inscription_id, kind="resend", by_id=by_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, session_day_views, views
+from . import convocation_views, import_views, session_day_views, views
 
 app_name = "candidats"
 urlpatterns = [
@@ -21,6 +21,15 @@ urlpatterns = [
     ),
     path("session/<int:numero>/absents/", session_day_views.absents, name="absents"),
     path("session/<int:numero>/candidats-virtuels/", session_day_views.virtuels, name="virtuels"),
+    path("session/<int:numero>/convocations.pdf", convocation_views.all_pdf, name="convocations_pdf"),
+    path(
+        "session/<int:numero>/convocations/renvoyer/",
+        convocation_views.resend_all,
+        name="convocations_resend",
+    ),
+    path(
+        "inscription/<int:numero>/convocation/renvoyer/", convocation_views.resend, name="convocation_resend"
+    ),
     path("inscription/<int:numero>/", session_day_views.inscription_detail, name="inscription"),
     path("inscription/<int:numero>/modifier/", views.inscription_edit, name="inscription_edit"),
     path("inscription/<int:numero>/absence/", session_day_views.absence, name="absence"),

@@ -58,8 +58,14 @@ class CentreFicheForm(CleanModelForm):
             "site_web",
             "description",
             "visibilite",
+            "consignes_convocation",
+            "attestation_avec_resultats",
         ]
-        widgets = {"visibilite": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "visibilite": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "consignes_convocation": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

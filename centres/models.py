@@ -120,6 +120,17 @@ class Centre(models.Model):
     email = models.EmailField("e-mail de contact", blank=True)
     site_web = models.URLField("site web", blank=True)
     description = models.TextField("présentation", blank=True)
+    consignes_convocation = models.TextField(
+        "consignes aux candidats (convocation)",
+        blank=True,
+        help_text="Imprimées sur chaque convocation et reprises dans son e-mail : accès, stationnement, "
+        "heure d'arrivée…",
+    )
+    attestation_avec_resultats = models.BooleanField(
+        "joindre l'attestation à l'e-mail des résultats",
+        default=False,
+        help_text="Sinon l'e-mail dit seulement que les résultats sont disponibles auprès du centre.",
+    )
     visibilite = models.CharField(
         "affichage sur le site de pré-inscription",
         max_length=20,

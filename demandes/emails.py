@@ -1,12 +1,10 @@
 """The e-mail that tells a centre FDA decided on its request (the same sentence as in INFORMATIONS)."""
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from centres.models import Membership
 from centres.roles import PORTAL_ROLES, Role
+from core import emails
 
 from . import services
 from .models import Demande
@@ -36,8 +34,8 @@ def send_decision_email(demande_id: int) -> None:
     context = {
         "demande": demande,
         "text": services.notification_text(demande),
-        "url": settings.SITE_URL
-        + reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero}),
+        "url": emails.absolute_url(
+            reverse("candidats:inscription", kwargs={"numero": demande.inscription.numero})
+        ),
     }
-    subject = " ".join(render_to_string("emails/decision_demande_subject.txt", context).split())
-    send_mail(subject, render_to_string("emails/decision_demande.txt", context), None, to)
+    emails.send("decision_demande", context, to)

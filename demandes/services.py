@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from candidats import convocations
 from candidats import tasks as candidats_tasks
 from candidats.models import Inscription, InscriptionEpreuve, InscriptionSource, InscriptionStatus
 from core.errors import BusinessError
@@ -319,4 +320,6 @@ def reinscrire(demande: Demande, session: Session, *, by) -> Inscription:
     # Carried over from the first enrolment: what FDA granted stays granted.
     new.tiers_temps = old.tiers_temps
     new.save(update_fields=["tiers_temps"])
+    # Enrolled in a session whose enrolment is already closed: its convocation goes at once.
+    convocations.queue_convocation(new)
     return new

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from api.views import route_not_found
+from candidats import verification_views
 from centres.forms import PortalPasswordResetForm
 from centres.views import LoginView
 from sessions_app.calendar_views import calendrier_ics
@@ -45,6 +46,7 @@ urlpatterns = [
     path("messagerie/", include("messagerie.urls")),
     path("calendrier/<str:jeton>.ics", calendrier_ics, name="calendrier_ics"),
     path("preinscription/", include("candidats.public_urls")),
+    path("verification/", verification_views.verification_page, name="verification"),
     path("api/v1/", include("api.urls")),
     # Any other path under /api/ (negative or unknown ids, unknown routes) answers the API's JSON 404.
     re_path(r"^api/", route_not_found),

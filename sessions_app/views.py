@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from candidats import attestations, billing
+from candidats import attestations, billing, convocations
 from candidats import documents as session_documents
 from candidats.session_day import absences_open
 from centres.roles import Permission
@@ -25,7 +25,7 @@ from tarifs.selectors import centre_tarifs
 from . import selectors, services
 from .filters import DEFAULT_SORT, SessionFilter
 from .forms import EtapeDateForm, EtapePlacesForm, EtapeProduitForm, EtapeTarifsForm, SessionEditForm
-from .models import Document, Session
+from .models import Document, Session, SessionStatus
 
 WIZARD_KEY = "creer_session"
 PER_PAGE = 25
@@ -245,6 +245,11 @@ def detail(request, numero):
             "absences_open": absences_open(session),
             "can_correct": correction.can_put_in_correction(session),
             "published": attestations.results_published(session),
+            # Once the enrolment has closed, the convocations' counts (candidats.convocations).
+            "convocations": None
+            if session.statut in (*services.OPEN_STATUSES, SessionStatus.ANNULEE)
+            else convocations.summary(session),
+            "can_convoke": convocations.cannot_resend(session) is None,
         },
     )
 

@@ -77,3 +77,17 @@ def fda_agent(db):
 @pytest.fixture
 def session_a(centre_a):
     return SessionFactory(centre=centre_a)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 (tests/smtpserver.py), the portal's e-mail settings pointed at it."""
+    from tests.smtpserver import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.stop()

@@ -164,6 +164,11 @@ ROUTES: dict[str, Route] = {
     # Issue 5 (running a session): candidate list, candidate page, captures, absences, virtual candidates,
     # correction, results, attestations.
     "candidats:inscription": Route(P.PORTAL, kwargs=lambda w: {"numero": w["inscription"].numero}),
+    "candidats:convocation_resend": Route(
+        P.RUN_SESSION, kwargs=lambda w: {"numero": w["inscription"].numero}, method="POST"
+    ),
+    "candidats:convocations_resend": Route(P.RUN_SESSION, kwargs=lambda w: {"numero": w["session"].numero}),
+    "candidats:convocations_pdf": Route(P.RUN_SESSION, kwargs=lambda w: {"numero": w["session"].numero}),
     "candidats:capture": Route(
         P.PORTAL, kwargs=lambda w: {"numero": w["inscription"].numero, "kind": "photo"}
     ),
@@ -207,6 +212,7 @@ PUBLIC_ROUTES = {
     "password_reset_complete",
     "password_change",
     "password_change_done",
+    "verification",  # the public verification of an attestation (tests/candidats/test_notices_verification.py)
 }
 
 

@@ -134,7 +134,7 @@ def test_script_payloads_are_inert_in_pages_admin_pdfs_and_emails(client, centre
     _, _, pdf = codes_acces_pdf(session)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "<script>" in text or "<SCRIPT>" in text
-    # A plain-text e-mail carries it as text (no HTML part to execute it).
+    # The e-mail's text part carries it as text, its HTML part escaped (nothing to execute).
     demande = demandes.file_demande(
         inscription, "fraude", by=responsable, description=PAYLOAD, sous_type="fraude"
     )
@@ -142,4 +142,5 @@ def test_script_payloads_are_inert_in_pages_admin_pdfs_and_emails(client, centre
     from demandes.emails import send_decision_email
 
     send_decision_email(demande.pk)
-    assert mail.outbox and not mail.outbox[-1].alternatives
+    [(html, mimetype)] = mail.outbox[-1].alternatives
+    assert mimetype == "text/html" and "<script>alert" not in html and "&lt;script&gt;" in html

@@ -48,17 +48,26 @@ def test_it_logs_out_with_post_only(client, responsable):
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(client, centre_a, login):
+def test_the_first_password_link_lets_a_new_user_set_a_password_then_log_in(
+    client, centre_a, login, smtp, settings
+):
+    settings.SITE_URL = "https://portail.example.org/"
     user = MembershipFactory(
         centre=centre_a, role=Role.ADMINISTRATIF, user__email="new@a.test", user__password=None
     ).user
     user.set_unusable_password()
     user.save()
     send_set_password_email(user)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "Portail centres : définissez votre mot de passe"
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/definir/" in line)
-    path = link.split("127.0.0.1:8000", 1)[1] if "127.0.0.1:8000" in link else link
+    [message] = smtp.messages
+    assert message.subject == "Portail centres : définissez votre mot de passe"
+    assert message.to == ["new@a.test"] and message.envelope_to == ["new@a.test"]
+    assert "Pour définir votre mot de passe, ouvrez ce lien" in message.text
+    assert "Pour définir votre mot de passe, ouvrez ce lien" in message.html
+    link = next(line for line in message.text.splitlines() if "/mot-de-passe/definir/" in line)
+    # The link is absolute from SITE_URL, and the HTML part carries the same one.
+    assert link.startswith("https://portail.example.org/mot-de-passe/definir/")
+    assert f'href="{link}"' in message.html
+    path = link.removeprefix("https://portail.example.org")
     form_page = client.get(path, follow=True)
     assert "Définir mon mot de passe" in form_page.content.decode()
     done = client.post(

@@ -48,3 +48,26 @@ def test_the_fiche_page_runs_a_bounded_number_of_queries(client, responsable, dj
     client.force_login(responsable)
     with django_assert_max_num_queries(8):
         client.get(reverse("centres:fiche"))
+
+
+def test_the_responsable_sets_the_convocation_instructions_and_the_results_attachment(
+    client, responsable, centre_a
+):
+    client.force_login(responsable)
+    response = client.post(
+        reverse("centres:fiche_edit"),
+        {
+            "nom": "Centre A",
+            "pays": "FR",
+            "visibilite": Visibilite.MASQUE,
+            "telephone": "+33 1 23 45 67 89",
+            "consignes_convocation": "Entrée par la cour, 30 minutes avant.",
+            "attestation_avec_resultats": "on",
+        },
+    )
+    assert response.status_code == 302
+    centre_a.refresh_from_db()
+    assert centre_a.consignes_convocation == "Entrée par la cour, 30 minutes avant."
+    assert centre_a.attestation_avec_resultats is True
+    page = client.get(reverse("centres:fiche")).content.decode()
+    assert "Entrée par la cour, 30 minutes avant." in page and "avec l'attestation en pièce jointe" in page

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +178,7 @@ def test_a_decision_taken_twice_is_refused(centre_a, fda_agent):
     ],
 )
 def test_every_decision_notifies_the_centre_in_the_guides_words(
-    centre_a, fda_agent, responsable, kind, noun, accept, django_capture_on_commit_callbacks
+    centre_a, fda_agent, responsable, kind, noun, accept, django_capture_on_commit_callbacks, smtp
 ):
     inscription = enrolment(centre_a, RIGHT_AND_WRONG[kind][0])
     inscription.created_by = responsable
@@ -196,8 +195,12 @@ def test_every_decision_notifies_the_centre_in_the_guides_words(
     notification = Notification.objects.filter(demande=demande).first()  # newest first
     assert notification.message.startswith(expected)
     assert notification.url == reverse("candidats:inscription", args=[inscription.numero])
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [responsable.email]
-    assert expected in mail.outbox[0].body
+    [message] = smtp.messages
+    assert message.envelope_to == [responsable.email]
+    assert message.subject.startswith(f"{demande.get_kind_display()} n°{demande.numero} : ")
+    assert expected in message.text and expected.replace("'", "&#x27;") in message.html
+    link = "http://127.0.0.1:8000" + reverse("candidats:inscription", args=[inscription.numero])
+    assert link in message.text and f'href="{link}"' in message.html
 
 
 def test_a_declared_fraude_shows_at_once_as_being_studied_by_fda(centre_a, fda_agent):

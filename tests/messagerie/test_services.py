@@ -146,7 +146,8 @@ def test_payloads_appear_literally_in_the_text_email(
     assert payload in sent.body  # text/plain: no HTML entity mangling
     assert payload in sent.subject
     assert "&lt;" not in sent.body and "&amp;" not in sent.body
-    assert not getattr(sent, "alternatives", None)  # no HTML part that could interpret it
+    [(html, mimetype)] = sent.alternatives  # the HTML part escapes it: nothing to interpret
+    assert mimetype == "text/html" and "<script>" not in html and "&lt;script&gt;" in html
 
 
 def test_at_most_ten_attachments_per_message(centre_a, responsable):
