@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -15,7 +18,16 @@ auth_patterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        # Like every e-mail of the portal: a text and an HTML part, and the link on the configured SITE_URL
+        # (not whatever host the request named).
+        auth_views.PasswordResetView.as_view(
+            form_class=PortalPasswordResetForm,
+            html_email_template_name="registration/password_reset_email_body.html",
+            extra_email_context={
+                "domain": urlsplit(settings.SITE_URL).netloc,
+                "protocol": urlsplit(settings.SITE_URL).scheme,
+            },
+        ),
         name="password_reset",
     ),
     path(

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -84,6 +87,12 @@ def test_password_reset_sends_an_email_in_french(client, responsable):
     client.post(reverse("password_reset"), {"email": "resp@a.test"})
     assert len(mail.outbox) == 1
     assert "réinitialisation" in mail.outbox[0].subject
+    # A text and an HTML part, and the link on the configured SITE_URL (not the host the request named).
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    host = urlsplit(settings.SITE_URL).netloc
+    assert f"://{host}/mot-de-passe/definir/" in message.body and f"://{host}/mot-de-passe/definir/" in html
+    assert "testserver" not in message.body
 
 
 def test_a_user_of_two_centres_switches_centre(client, centre_a, centre_b):
