@@ -75,7 +75,8 @@ def verify(code: str, birth_date: dt.date | None, *, ip: str | None) -> Verified
             Inscription.objects.filter(pk=inscription.pk)
             .select_related("candidat", "session__produit")
             .prefetch_related("epreuves__epreuve", "resultats")
-        )
+        ),
+        inscription.session,
     )
     newer = Document.objects.filter(
         inscription=inscription, kind=DocumentKind.ATTESTATION, created_at__gt=document.created_at

@@ -5,6 +5,7 @@ every lookup logged; a wrong code and a wrong birth date get the same answer."""
 from django import forms
 from django.shortcuts import render
 
+from core.forms import CleanForm
 from core.net import client_ip
 
 from . import verification
@@ -13,7 +14,7 @@ from .public_views import THROTTLE_WINDOW, _throttled
 LOOKUPS_PER_WINDOW = 10
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(CleanForm):
     code = forms.CharField(label="Code de vérification", max_length=20)
     date_naissance = forms.DateField(
         label="Date de naissance du candidat", widget=forms.DateInput(attrs={"type": "date"})

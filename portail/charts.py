@@ -20,6 +20,7 @@ sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImpor
 
 _INLINE = re.compile(r"<(style|script)\b.*?</\1>", re.S)
 _IDS = re.compile(r' id="[^"]*"')
+_RECT_WITHOUT_WIDTH = re.compile(r"<rect(?![^>]*(?<![-\w])width=)([^>]*)>")
 _COMMENTS = re.compile(r"<!--.*?-->", re.S)
 
 KINDS = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
@@ -75,6 +76,8 @@ def svg_chart(
     svg = chart.render(is_unicode=True)
     svg = _COMMENTS.sub("", _IDS.sub("", _INLINE.sub("", svg))).replace(' style="opacity: 0"', "")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" focusable="false" ', 1)
+    # pygal leaves out the width of an empty bar; SVG requires it (Nu checker).
+    svg = _RECT_WITHOUT_WIDTH.sub(r'<rect width="0"\1>', svg)
     return mark_safe(svg)  # noqa: S308 — pygal's own escaped output, our title escaped above
 
 

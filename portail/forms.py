@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 
+from core.forms import CleanForm
 from tarifs.models import Produit
 
 from .statistics import MAX_MONTHS, Periode, add_months
@@ -23,7 +24,7 @@ class MonthField(forms.CharField):
             raise forms.ValidationError("Indiquez un mois au format AAAA-MM (par exemple 2026-03).") from None
 
 
-class StatistiquesForm(forms.Form):
+class StatistiquesForm(CleanForm):
     """The filters of the statistics pages: a period of months and a product."""
 
     debut = MonthField(label="Du mois", required=False)

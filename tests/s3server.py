@@ -128,6 +128,7 @@ def start(directory: Path, timeout: float = 180) -> S3Server:
         binary, "server", f"-dir={directory}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}",
         "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-volume.max=30", "-master.volumeSizeLimitMB=64",
+        "-s3.port.iceberg=0", "-s3.port.lance=0",  # fixed ports by default: two test servers would collide
     ]  # fmt: skip
     log = open(directory / "weed.log", "w")  # noqa: SIM115 — kept open for the server's lifetime
     process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})

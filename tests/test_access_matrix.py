@@ -165,7 +165,12 @@ ROUTES: dict[str, Route] = {
     # correction, results, attestations.
     "candidats:inscription": Route(P.PORTAL, kwargs=lambda w: {"numero": w["inscription"].numero}),
     "candidats:convocation_resend": Route(
-        P.RUN_SESSION, kwargs=lambda w: {"numero": w["inscription"].numero}, method="POST"
+        P.RUN_SESSION,
+        kwargs=lambda w: {"numero": w["inscription"].numero},
+        method="POST",
+        # A convocation is resent once enrolments are closed, before the test: the world's session is open.
+        # That success is proved in tests/candidats/test_convocations.py.
+        succeeds=False,
     ),
     "candidats:convocations_resend": Route(P.RUN_SESSION, kwargs=lambda w: {"numero": w["session"].numero}),
     "candidats:convocations_pdf": Route(P.RUN_SESSION, kwargs=lambda w: {"numero": w["session"].numero}),

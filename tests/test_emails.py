@@ -19,7 +19,7 @@ def test_a_candidates_email_has_both_parts_and_answers_to_the_centre(db, smtp):
     )
     send_contact_ack(demande.pk)
     [message] = smtp.messages
-    assert message.subject == "Votre demande de contact auprès de Alliance de Lyon"
+    assert message.subject == "Votre demande de contact auprès d'Alliance de Lyon"
     assert message.envelope_to == ["lea@example.org"]
     assert message.header("Reply-To") == "contact@alliance-lyon.test"
     assert "Bonjour Léa DURAND" in message.text and "Bonjour Léa DURAND" in message.html

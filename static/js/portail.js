@@ -7,6 +7,7 @@
   // A table larger than its box scrolls inside it: the box then takes the keyboard focus (arrow keys scroll it).
   function scrollableTables() {
     document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.dataset.scrollRegion === "fixed") return; // always a named, focusable region (its template says so)
       var wide = box.scrollWidth > box.clientWidth + 1, tall = box.scrollHeight > box.clientHeight + 1;
       if (wide || tall) {
         box.setAttribute("tabindex", "0");
