@@ -61,7 +61,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(centre_a)
             print(f"worker killed after {done_when_killed} of {CANDIDATES} attestations")
 
             workers.append(start_worker(queue, log))
-            finished = wait_for(lambda: attestations(session).count() == CANDIDATES, 120)
+            finished = wait_for(lambda: attestations(session).count() == CANDIDATES, 300)
             if not finished:
                 log.seek(0)
                 print(log.read())
