@@ -21,7 +21,7 @@ from core import emails
 from core.text import clean
 from sessions_app.models import Document, DocumentKind
 
-from . import attestations, results
+from . import results
 from .models import Inscription, Resultat, VerificationLookup
 
 
@@ -44,13 +44,14 @@ class Verified:
     document: Document
     inscription: Inscription
     lines: list
-    valid_until: dt.date
+    valid_until: dt.date | None  # None: a product whose results do not expire (the DFP, a diploma)
     withdrawn: bool
     replaced: bool
 
     @property
     def valid(self) -> bool:
-        return not self.withdrawn and not self.replaced and self.valid_until >= timezone.localdate()
+        fresh = self.valid_until is None or self.valid_until >= timezone.localdate()
+        return not self.withdrawn and not self.replaced and fresh
 
 
 def verify(code: str, birth_date: dt.date | None, *, ip: str | None) -> Verified | None:
@@ -86,7 +87,7 @@ def verify(code: str, birth_date: dt.date | None, *, ip: str | None) -> Verified
         document=document,
         inscription=with_lines,
         lines=with_lines.lines,
-        valid_until=attestations.valid_until(document.session.date),
+        valid_until=results.valid_until(document.session),
         withdrawn=inscription.fraude,
         replaced=newer or rescored,
     )

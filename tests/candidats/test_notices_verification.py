@@ -93,7 +93,8 @@ def test_a_real_code_with_the_right_birth_date_is_confirmed(client, published):
     page = post(client, code.lower().replace("-", " "), "1990-05-17").content.decode()
     assert "Attestation authentique" in page and "Authentic certificate" in page
     assert "MARTIN Léa" in page and "TEF Canada" in page and "02/11/2026" in page
-    assert "349 / 699" in page and "B2" in page and "02/11/2028" in page
+    # CE 349 on 2026-11-02: NCLC 4 on IRCC's table C; no CECRL table is published (a dash).
+    assert "349 / 699</td><td>—</td><td>4</td>" in page and "02/11/2028" in page
     lookup = VerificationLookup.objects.get()
     assert lookup.found and lookup.code == code and lookup.ip == "203.0.113.7"
 
