@@ -14,12 +14,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.spreadsheets import XLSX
 from sessions_app.models import Session
 from tarifs.models import Epreuve
 
 from . import referentiels
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPE_LABEL = "INDIQUEZ LE TYPE DE TEST"
 DEFAULT_LABEL = "Indiquez une valeur par défaut"
 INSTRUCTION = "Merci de respecter le format de saisie présenté"

@@ -7,13 +7,12 @@ from django.shortcuts import render
 from centres.roles import Permission
 from centres.tenancy import centre_view
 from core.downloads import file_response
+from core.spreadsheets import XLSX
 from sessions_app.models import Session
 from tarifs.models import Produit
 
 from . import statistics
 from .forms import StatistiquesForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download(tableau, fmt: str, prefix: str) -> HttpResponse:

@@ -14,11 +14,10 @@ from candidats import results
 from candidats.models import Resultat
 from core.downloads import file_response
 from core.errors import BusinessError
+from core.spreadsheets import XLSX
 from tarifs import scales
 
 from .models import Session
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ResultsAdminMixin:
