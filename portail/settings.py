@@ -271,6 +271,8 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 # Tests run tasks eagerly (tests/test_celery_worker.py proves the real worker path against Redis).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks without a worker (the demo): long jobs run in a thread after the response (core.background).
+BACKGROUND_THREADS = env.bool("BACKGROUND_THREADS", default=CELERY_TASK_ALWAYS_EAGER and not TESTING)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
