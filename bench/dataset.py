@@ -117,12 +117,13 @@ STEPS: list[tuple[str, str]] = [
         "centres",
         """
         INSERT INTO centres_centre (id, code, nom, adresse, code_postal, ville, pays, telephone, email,
-            site_web, description, visibilite, actif, created_at, updated_at)
+            site_web, description, consignes_convocation, attestation_avec_resultats, visibilite, actif,
+            created_at, updated_at)
         SELECT i, 'BENCH-' || lpad(i::text, 4, '0'),
                CASE i WHEN 1 THEN 'Grand centre (mesuré)' WHEN 2 THEN 'Petit centre (10 lignes)'
                       ELSE 'Centre agréé n°' || i END,
                i || ' rue de la Paix', lpad((i * 97 %% 95000 + 1000)::text, 5, '0'), 'Ville ' || (i %% 300),
-               'FR', '', 'centre' || i || '@bench.test', '', '',
+               'FR', '', 'centre' || i || '@bench.test', '', '', '', false,
                (ARRAY['masque','avec_sessions','sans_sessions'])[1 + i %% 3], true, now(), now()
         FROM generate_series(1, %(centres)s) AS i
         """,

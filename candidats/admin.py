@@ -10,8 +10,9 @@ from django.contrib import admin, messages
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
 from core.downloads import file_response
 from core.errors import BusinessError
+from portail.export_views import admin_export_url, export_response
 
-from . import results
+from . import exports, results
 from .models import (
     AvisResultats,
     Candidat,
@@ -207,6 +208,7 @@ class InscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ("numero", "code_acces", "created_by", "created_at")
     date_hierarchy = "created_at"
     inlines = (InscriptionEpreuveInline, ResultatInline)
+    actions = ("exporter_excel",)
     fieldsets = (
         (None, {"fields": ("numero", "code_acces", "session", "candidat", "statut", "source")}),
         ("Particularités", {"fields": ("virtuel", "tiers_temps", "fraude", "reporte_depuis", "prix_total")}),
@@ -216,6 +218,11 @@ class InscriptionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Exporter vers Excel")
+    def exporter_excel(self, request, queryset):
+        """The selection, or the whole filtered list ("Tout sélectionner"), as "Toutes les inscriptions"."""
+        return export_response(request, exports.INSCRIPTIONS, queryset, page=admin_export_url)
 
     @admin.display(description="nom", ordering="candidat__nom")
     def candidat_nom(self, obj):

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
 from core.errors import BusinessError
+from core.exports import ExportKind, register
 from core.spreadsheets import check_xlsx_archive, safe_cell
 from sessions_app.models import Session, SessionStatus
 from sessions_app.services import SESSIONS
@@ -338,9 +339,11 @@ def columns(inscriptions: list[Inscription]) -> Columns:
     )
 
 
-def results_xlsx(session: Session) -> tuple[str, str, bytes]:
-    from core.spreadsheets import XLSX, Column, xlsx_table
+def _results_sheet(sessions: QuerySet[Session]):
+    """The Tableau de résultats as a sheet: one row per candidate and épreuve (the export kind below)."""
+    from core.spreadsheets import Column
 
+    session = sessions.select_related("centre", "produit").get()
     inscriptions = results_table(session)
     cols = columns(inscriptions)
     columns_out = [
@@ -383,8 +386,22 @@ def results_xlsx(session: Session) -> tuple[str, str, bytes]:
         for inscription in inscriptions
         for epreuve, result, absent, dispense in inscription.lines
     )
-    return (
-        f"resultats_{session.numero}.xlsx",
-        XLSX,
-        xlsx_table(f"Résultats {session.numero}", columns_out, rows),
+    return columns_out, rows
+
+
+def _results_lines(sessions: QuerySet[Session]) -> int:
+    return InscriptionEpreuve.objects.filter(
+        inscription__session__in=sessions, inscription__statut=InscriptionStatus.INSCRIT
+    ).count()
+
+
+RESULTATS = register(
+    ExportKind(
+        name="resultats",
+        title="Résultats de la session",
+        sheet=lambda sessions: f"Résultats {sessions.get().numero}",
+        filename=lambda sessions: f"resultats_{sessions.get().numero}.xlsx",
+        table=_results_sheet,
+        count=_results_lines,
     )
+)

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from centres.roles import Permission
 from centres.tenancy import centre_view, get_for_centre
-from core.downloads import file_response
 from core.errors import BusinessError
+from portail.export_views import export_response
 from sessions_app.services import enrolment_closed_reason
 
 from . import exports, selectors, services, session_day
@@ -192,7 +192,7 @@ def inscriptions(request):
 @centre_view(Permission.PORTAL)
 def inscriptions_export(request):
     _, qs = _filtered(request)
-    return file_response(*exports.inscriptions_xlsx(qs))
+    return export_response(request, exports.INSCRIPTIONS, qs, centre=request.centre)
 
 
 # --- Pre-registrations -------------------------------------------------------------------------------

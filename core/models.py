@@ -72,3 +72,66 @@ class StatusChange(models.Model):
         abstract = True
         ordering = ["at", "pk"]
         verbose_name = "changement de statut"
+
+
+class Export(models.Model):
+    """A file made from a list (an Excel export) by a Celery worker, for the person who asked: its progress
+    while it is written, then its download. Kept EXPORT_KEEP_DAYS days (core.exports.purge_expired)."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", "En attente"
+        EN_COURS = "en_cours", "En cours"
+        PRET = "pret", "Prêt"
+        ECHEC = "echec", "Échec"
+
+    kind = models.CharField("type", max_length=40)
+    titre = models.CharField("titre", max_length=200)
+    centre = models.ForeignKey(
+        "centres.Centre", null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.CASCADE, related_name="+"
+    )
+    # The list to export: the pickled `QuerySet.query` (Django's documented way to send a query elsewhere),
+    # written by the portal itself, tenancy filters included.
+    requete = models.BinaryField("requête", editable=False)
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    lignes_total = models.PositiveIntegerField("lignes", default=0)
+    lignes_faites = models.PositiveIntegerField("lignes écrites", default=0)
+    fichier = models.FileField("fichier", upload_to="exports/%Y/%m/", blank=True)
+    nom_fichier = models.CharField("nom du fichier", max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    erreur = models.TextField("erreur", blank=True)
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export"
+        verbose_name_plural = "exports"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.titre} ({self.get_statut_display()})"
+
+    @property
+    def percent(self) -> int:
+        if not self.lignes_total:
+            return 100 if self.statut == self.Statut.PRET else 0
+        return min(100, int(100 * self.lignes_faites / self.lignes_total))
+
+    @property
+    def running(self) -> bool:
+        return self.statut in (self.Statut.EN_ATTENTE, self.Statut.EN_COURS)
+
+
+class ExportStatusChange(StatusChange):
+    export = models.ForeignKey(Export, on_delete=models.CASCADE, related_name="historique")
+    from_status = models.CharField("de", max_length=20, choices=Export.Statut.choices, blank=True)
+    to_status = models.CharField("vers", max_length=20, choices=Export.Statut.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "changement de statut d'export"
+
+    def __str__(self):
+        return f"{self.export_id} : {self.from_status} → {self.to_status}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,9 +97,26 @@ def _width(column: Column, values: list) -> float:
 
 
 def xlsx_table(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """One sheet: header row in bold, frozen, with auto-filters over the whole table; each column as wide as
-    its header and its values need (text sized on the first rows), each value written with its kind's number
-    format. Streams (write-only workbook): 50,000 rows never sit in memory as cells."""
+    """One sheet as bytes (small exports, answered in the request): see write_xlsx_table."""
+    out = io.BytesIO()
+    write_xlsx_table(out, sheet_title, columns, rows)
+    return out.getvalue()
+
+
+def write_xlsx_table(
+    target,
+    sheet_title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    every: int = 1000,
+) -> int:
+    """One sheet written to `target` (a path or a binary file): header row in bold, frozen, with auto-filters
+    over the whole table; each column as wide as its header and its values need (text sized on the first
+    rows), each value written with its kind's number format. Streams (openpyxl's write-only workbook keeps
+    the sheet in a temporary file): memory stays flat however many rows. `on_progress(n)` is called every
+    `every` rows and at the end; returns the number of rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -121,17 +138,29 @@ def xlsx_table(sheet_title: str, columns: Sequence[Column], rows: Iterable[Seque
         cell.alignment = Alignment(vertical="center")
         header.append(cell)
     sheet.append(header)
+    # Text goes in as plain values (no cell object: the fast path of the write-only sheet); numbers, dates
+    # and amounts as cells carrying their number format.
+    kinds = [column.kind for column in columns]
+    formats = [None if kind == "text" else FORMATS[kind] for kind in kinds]
     count = 0
     for row in itertools.chain(sample, rows):
+        if len(row) != len(kinds):
+            raise ValueError(f"row of {len(row)} values for {len(kinds)} columns")
         cells = []
-        for column, value in zip(columns, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_cell_value(value, column.kind))
-            if column.kind != "text":
-                cell.number_format = FORMATS[column.kind]
-            cells.append(cell)
+        for kind, number_format, value in zip(kinds, formats, row, strict=True):
+            value = _cell_value(value, kind)
+            if number_format is None or value is None:
+                cells.append(value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
         sheet.append(cells)
         count += 1
+        if on_progress is not None and count % every == 0:
+            on_progress(count)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    workbook.save(target)
+    if on_progress is not None:
+        on_progress(count)
+    return count

@@ -8,8 +8,8 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from core.admin import ReadOnlyAdmin, StatusHistoryInline
-from core.downloads import file_response
 from core.errors import BusinessError
+from portail.export_views import admin_export_url, export_response
 
 from . import exports, services
 from .correction import check_processing_comment, process_anomalie
@@ -168,7 +168,7 @@ class DemandeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Exporter vers Excel")
     def exporter_excel(self, request, queryset):
-        return file_response(*exports.demandes_xlsx(queryset))
+        return export_response(request, exports.DEMANDES, queryset, page=admin_export_url)
 
 
 class DemandeOfKindAdmin(DemandeAdmin):

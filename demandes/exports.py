@@ -1,7 +1,10 @@
-"""Excel export of the back office's request lists (core.spreadsheets.xlsx_table: text cells through
-safe_cell(), dates and instants as formatted dates, readable header)."""
+"""Excel export of the back office's request lists, declared once as a core.exports kind (a worker writes
+it above EXPORT_INLINE_MAX_ROWS rows; rows read in chunks by core.exports.in_chunks)."""
 
-from core.spreadsheets import XLSX, Column, xlsx_table
+from core.exports import ExportKind, in_chunks, register
+from core.spreadsheets import Column
+
+from .models import Demande
 
 COLUMNS = [
     Column("N° demande", "integer"),
@@ -21,30 +24,55 @@ COLUMNS = [
     Column("Commentaire"),
 ]
 HEADERS = [c.title for c in COLUMNS]
+FIELDS = (
+    "kind",
+    "sous_type",
+    "epreuve__code",
+    "centre__nom",
+    "inscription__session__numero",
+    "inscription__session__date",
+    "inscription__numero",
+    "inscription__candidat__nom",
+    "inscription__candidat__prenom",
+    "description",
+    "created_at",
+    "statut",
+    "decided_at",
+    "decision_comment",
+)
 
 
-def demandes_xlsx(queryset) -> tuple[str, str, bytes]:
-    rows = queryset.select_related(
-        "centre", "epreuve", "inscription__candidat", "inscription__session"
-    ).order_by("numero")
-    lines = (
-        [
-            d.numero,
-            d.get_kind_display(),
-            d.sous_type,
-            d.epreuve.code if d.epreuve else None,
-            d.centre.nom,
-            d.inscription.session.numero,
-            d.inscription.session.date,
-            d.inscription.numero,
-            d.inscription.candidat.nom.upper(),
-            d.inscription.candidat.prenom,
-            d.description,
-            d.created_at,
-            d.get_statut_display(),
-            d.decided_at,
-            d.decision_comment,
-        ]
-        for d in rows.iterator(chunk_size=2000)
+def demande_rows(queryset):
+    kinds = dict(Demande._meta.get_field("kind").choices)
+    statuts = dict(Demande._meta.get_field("statut").choices)
+    for chunk in in_chunks(queryset, *FIELDS, key="numero"):
+        for numero, kind, sous_type, epreuve, centre, session, date, inscription, nom, *rest in chunk:
+            prenom, description, created, statut, decided, comment = rest
+            yield [
+                numero,
+                kinds.get(kind, kind),
+                sous_type,
+                epreuve,
+                centre,
+                session,
+                date,
+                inscription,
+                nom.upper(),
+                prenom,
+                description,
+                created,
+                statuts.get(statut, statut),
+                decided,
+                comment,
+            ]
+
+
+DEMANDES = register(
+    ExportKind(
+        name="demandes",
+        title="Demandes",
+        sheet="Demandes",
+        filename=lambda queryset: "demandes.xlsx",
+        table=lambda queryset: (COLUMNS, demande_rows(queryset)),
     )
-    return "demandes.xlsx", XLSX, xlsx_table("Demandes", COLUMNS, lines)
+)

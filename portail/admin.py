@@ -79,3 +79,82 @@ class StatistiquesReseauAdmin(admin.ModelAdmin):
             "export_query": export_query(request),
         }
         return render(request, "portail/admin_statistiques.html", context)
+
+
+# --- Exports of the back office: each staff member's own, with progress and download ----------------
+from django.conf import settings as django_settings  # noqa: E402
+from django.urls import path as url_path  # noqa: E402
+
+from core.models import Export  # noqa: E402
+
+from .export_views import admin_export_url  # noqa: E402
+from .export_views import download as export_download  # noqa: E402
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    """The exports a staff member asked for (Exporter vers Excel on a list): written by a worker, shown
+    here with their progress, downloaded by the requester only (an export may hold personal data)."""
+
+    list_display = ("titre", "statut", "progression", "lignes_total", "created_at", "finished_at")
+    list_filter = ("statut", "kind")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(requested_by=request.user).defer("requete")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="progression")
+    def progression(self, obj):
+        return f"{obj.percent} %"
+
+    def get_urls(self):
+        return [
+            url_path(
+                "<int:pk>/fichier/",
+                self.admin_site.admin_view(self.fichier_view),
+                name="core_export_fichier",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _own(self, request, pk):
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise Http404
+        export = self._own(request, object_id)
+        from django.urls import reverse
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Export « {export.titre} »",
+            "opts": self.model._meta,
+            "export": export,
+            "keep_days": django_settings.EXPORT_KEEP_DAYS,
+            "download_url": reverse("admin:core_export_fichier", args=[export.pk]),
+        }
+        return render(request, "portail/admin_export.html", context)
+
+    def fichier_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise Http404
+        export = self._own(request, pk)
+        return export_download(request, export, admin_export_url(export))

@@ -285,7 +285,12 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-sessions": {"task": "candidats.tasks.close_due_sessions", "schedule": 300.0},
     # Hourly: the network's statistics (back office) are read from a summary table rebuilt here.
     "refresh-statistics": {"task": "portail.tasks.refresh_statistics", "schedule": 3600.0},
+    # Daily: finished exports (they may hold personal data) are deleted after EXPORT_KEEP_DAYS.
+    "purge-exports": {"task": "core.tasks.purge_exports", "schedule": 86400.0},
 }
+# Exports up to this many rows are answered in the request; larger ones are written by a worker (core.exports).
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -11,7 +11,7 @@ from centres.forms import PortalPasswordResetForm
 from centres.views import LoginView
 from sessions_app.calendar_views import calendrier_ics
 
-from . import statistics_views, views
+from . import export_views, statistics_views, views
 
 auth_patterns = [
     path("connexion/", LoginView.as_view(), name="login"),
@@ -50,6 +50,8 @@ urlpatterns = [
     path("recherche/", views.recherche, name="recherche"),
     *auth_patterns,
     path("mon-centre/statistiques/", statistics_views.statistiques, name="statistiques"),
+    path("exports/<int:pk>/", export_views.export_page, name="export"),
+    path("exports/<int:pk>/fichier/", export_views.export_file, name="export_file"),
     path("mon-centre/", include("centres.urls")),
     path("mon-centre/tarifs/", include("tarifs.urls")),
     path("sessions/", include("sessions_app.urls")),

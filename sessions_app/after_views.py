@@ -17,6 +17,7 @@ from core.errors import BusinessError
 from core.forms import CleanForm
 from demandes import correction
 from demandes.models import Anomalie
+from portail.export_views import export_response
 
 from .models import Document, DocumentKind, Session, SessionStatus
 
@@ -165,7 +166,9 @@ def resultats_export(request, numero: int):
     session = _session(request, numero)
     if (refusal := _published_or_redirect(request, session)) is not None:
         return refusal
-    return file_response(*results.results_xlsx(session))
+    return export_response(
+        request, results.RESULTATS, Session.objects.filter(pk=session.pk), centre=request.centre
+    )
 
 
 @centre_view(Permission.PORTAL)

@@ -50,6 +50,15 @@ class Route:
         return self.status or (302 if self.method == "POST" else 200)
 
 
+def own(client, world):
+    """The world's export (of centre A) now belongs to the logged-in user, as if they had asked for it."""
+    from core.models import Export
+
+    user_id = client.session.get("_auth_user_id")
+    if user_id:
+        Export.objects.filter(pk=world["export"].pk).update(requested_by_id=user_id)
+
+
 def wizard_filled(client, world, centre):
     """The "Créer une session" steps done so far (kept in the user's session), for the later steps' pages."""
     store = client.session
@@ -80,6 +89,11 @@ ROUTES: dict[str, Route] = {
     "sessions:list": Route(P.PORTAL),
     # Issue 22: statistics and calendar (the feed, /calendrier/<token>.ics, is in PUBLIC_ROUTES).
     "statistiques": Route(P.PORTAL),
+    # An export is its requester's: the setup gives centre A's export to whoever is logged in.
+    "export": Route(P.PORTAL, kwargs=lambda w: {"pk": w["export"].pk}, setup=lambda c, w, centre: own(c, w)),
+    "export_file": Route(
+        P.PORTAL, kwargs=lambda w: {"pk": w["export"].pk}, setup=lambda c, w, centre: own(c, w)
+    ),
     "sessions:calendrier": Route(P.PORTAL),
     "sessions:calendrier_renouveler": Route(P.PORTAL, method="POST"),
     "sessions:create": Route(P.MANAGE_SESSIONS),
@@ -269,6 +283,26 @@ def candidats_world(centre, session):
     }
 
 
+def export_of(centre, inscription):
+    """A finished export of centre A (core.exports), its file in the storage."""
+    from django.core.files.base import ContentFile
+
+    from core.models import Export
+
+    export = Export.objects.create(
+        kind="inscriptions",
+        titre="Toutes les inscriptions",
+        centre=centre,
+        requested_by=MembershipFactory(centre=centre).user,
+        requete=b"",
+        statut=Export.Statut.PRET,
+        lignes_total=1,
+        nom_fichier="inscriptions.xlsx",
+    )
+    export.fichier.save("inscriptions.xlsx", ContentFile(b"PK"), save=True)
+    return export
+
+
 @pytest.fixture
 def world(centre_a, centre_b):
     """One of each object of centre A, for the URLs that name an object."""
@@ -304,6 +338,7 @@ def world(centre_a, centre_b):
         "past_session": past_session,
         # A session not yet open for enrolment (Ouvrir les inscriptions).
         "planned_session": SessionFactory(centre=centre_a, statut=SessionStatus.PLANIFIEE),
+        "export": export_of(centre_a, inscription),
         # A session whose results are published (results table, export, attestations).
         "published_session": SessionFactory(centre=centre_a, statut=SessionStatus.RESULTATS),
     }

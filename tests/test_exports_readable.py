@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from candidats.exports import inscriptions_xlsx
+from candidats.exports import INSCRIPTIONS
 from candidats.models import Inscription
+from core.exports import export_now
 from core.spreadsheets import Column, xlsx_table
-from demandes.exports import demandes_xlsx
+from demandes.exports import DEMANDES
 from demandes.models import Demande, DemandeKind
 from tests.factories import CandidatFactory, InscriptionFactory, SessionFactory
 
@@ -44,7 +45,7 @@ def test_the_enrolments_export_is_readable_with_real_dates_and_amounts(centre_a)
     )
     InscriptionFactory(session=session, candidat=candidat, prix_total=Decimal("1234.50"))
     InscriptionFactory(session=session, prix_total=Decimal("0"))
-    _, _, content = inscriptions_xlsx(Inscription.objects.for_centre(centre_a).order_by("numero"))
+    _, _, content = export_now(INSCRIPTIONS, Inscription.objects.for_centre(centre_a))
     sheet = sheet_of(content)
     assert_readable_header(sheet, 2)
     col = columns_by_title(sheet)
@@ -73,7 +74,7 @@ def test_the_requests_export_shows_paris_instants_as_dates(centre_a):
         inscription=inscription,
         description="=HYPERLINK(1)",
     )
-    _, _, content = demandes_xlsx(Demande.objects.all())
+    _, _, content = export_now(DEMANDES, Demande.objects.all())
     sheet = sheet_of(content)
     assert_readable_header(sheet, 1)
     col = columns_by_title(sheet)

@@ -29,6 +29,7 @@ django.setup()
 from django.conf import settings
 from django.db import connection, transaction
 from candidats import exports
+from core.exports import export_now
 from candidats.models import Inscription
 from candidats.services import lock_session
 from sessions_app.models import Session
@@ -38,7 +39,7 @@ session = Session.objects.get(numero={numero})
 with transaction.atomic():
     locked = lock_session(session)
     taken = locked.count_places_taken()
-_, _, content = exports.inscriptions_xlsx(Inscription.objects.filter(session=session).order_by("numero"))
+_, _, content = export_now(exports.INSCRIPTIONS, Inscription.objects.filter(session=session))
 with connection.cursor() as cursor:
     cursor.execute("SHOW port")
     print("through", cursor.fetchone()[0], "taken", taken, "xlsx", len(content) > 1000)

@@ -44,6 +44,7 @@ STATUS_COLOURS: dict[str, dict[str, str]] = {
         "echec": "danger",
     },
     "tarifs.produit": {"actif": "success", "inactif": "secondary"},
+    "core.export": {"en_attente": "secondary", "en_cours": "info", "pret": "success", "echec": "danger"},
 }
 
 
