@@ -5,6 +5,25 @@ from centres.roles import Role
 from tests.factories import PASSWORD, CentreFactory, MembershipFactory, SessionFactory, StaffFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_flushdb_of_the_shared_redis():
+    """`cache.clear()` on the Redis cache is a FLUSHDB of the database that the Celery broker and the other
+    test process (pytest-xdist) share: it empties the queues and the unacknowledged messages of the real
+    workers (tests/workers.py), so that a task held by a killed worker is never given again
+    (tests/test_celery_worker_killed.py). A test empties its own keys: tests.cache.clear_own_cache()."""
+    from django.core.cache.backends.redis import RedisCache
+
+    def clear(self):
+        raise AssertionError(
+            "cache.clear() would FLUSHDB the Redis database shared with the Celery broker and the other "
+            "test process: use tests.cache.clear_own_cache()"
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RedisCache, "clear", clear)
+        yield
+
+
 @pytest.fixture
 def centre_a(db):
     return CentreFactory(nom="Centre A", code="A001")

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -12,6 +11,7 @@ from candidats import notices, results, verification
 from candidats.models import AvisResultats, Resultat, VerificationLookup
 from candidats.verification_views import LOOKUPS_PER_WINDOW
 from sessions_app.models import Document, DocumentKind
+from tests.cache import clear_own_cache
 from tests.factories import CandidatFactory, InscriptionFactory
 from tests.sessions_app.test_results import rows, session, tef_canada  # noqa: F401 (fixtures)
 
@@ -87,7 +87,7 @@ def post(client, code, birth, ip="203.0.113.7"):
 
 
 def test_a_real_code_with_the_right_birth_date_is_confirmed(client, published):
-    cache.clear()
+    clear_own_cache()
     _, lea, _ = published
     code = attestation_of(lea).code_verification
     page = post(client, code.lower().replace("-", " "), "1990-05-17").content.decode()
@@ -100,7 +100,7 @@ def test_a_real_code_with_the_right_birth_date_is_confirmed(client, published):
 
 
 def test_a_wrong_birth_date_and_a_wrong_code_get_the_same_answer(client, published):
-    cache.clear()
+    clear_own_cache()
     _, lea, _ = published
     code = attestation_of(lea).code_verification
     wrong_birth = post(client, code, "1990-05-18").content.decode()
@@ -113,7 +113,7 @@ def test_a_wrong_birth_date_and_a_wrong_code_get_the_same_answer(client, publish
 
 
 def test_withdrawn_and_replaced_attestations_say_so(client, published):
-    cache.clear()
+    clear_own_cache()
     _, lea, _ = published
     code = attestation_of(lea).code_verification
     Resultat.objects.filter(inscription=lea, epreuve__code="CE").update(
@@ -128,7 +128,7 @@ def test_withdrawn_and_replaced_attestations_say_so(client, published):
 
 
 def test_lookups_are_throttled_per_ip_and_logged(client, published):
-    cache.clear()
+    clear_own_cache()
     _, lea, _ = published
     code = attestation_of(lea).code_verification
     for _ in range(LOOKUPS_PER_WINDOW):

@@ -5,13 +5,13 @@ and shows a withdrawn attestation as withdrawn."""
 
 import re
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from candidats import results
 from candidats.documents import close_enrolment
 from centres.roles import Role
 from sessions_app.models import Document, DocumentKind
+from tests.cache import clear_own_cache
 from tests.e2e.portal import log_in
 from tests.factories import (
     CandidatFactory,
@@ -51,7 +51,7 @@ def test_convocations_are_sent_at_closure_and_one_is_resent(page, centre_a, smtp
 
 
 def test_results_notice_then_the_public_verification(page, session, smtp):  # noqa: F811
-    cache.clear()
+    clear_own_cache()
     inscription = InscriptionFactory(
         session=session,
         candidat=CandidatFactory(centre=session.centre, nom="Martin", prenom="Léa", email="lea@exemple.test"),
