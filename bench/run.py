@@ -285,6 +285,19 @@ def print_load(result: dict) -> None:
     )
 
 
+def print_exports(result: dict) -> None:
+    e, c = result["list_50000"], result["country"]
+    print(
+        f"Export de {e['rows']} inscriptions (worker)  {e['export_s']:7.2f} s  openpyxl write-only "
+        f"{e['openpyxl_write_only_s']:7.2f} s  ratio {e['ratio']:5.2f} (≤ {e['target']})  mémoire max "
+        f"{e['peak_mb']} Mo  fichier {e['file_mb']} Mo"
+    )
+    print(
+        f"Export du pays, {c['rows']} inscriptions   {c['export_s']:7.1f} s  ({c['rows_per_s']} lignes/s)  "
+        f"mémoire max {c['peak_mb']} Mo  fichier {c['file_mb']} Mo"
+    )
+
+
 def print_table(report: dict) -> None:
     print(
         "\n=== Pages (serveur, via gunicorn sur 127.0.0.1) — objectif p95 < 150 ms, même nombre de requêtes ==="
@@ -317,6 +330,8 @@ def print_table(report: dict) -> None:
             )
         else:
             print(f"PDF {name:<32} non mesuré : {p['absent']}")
+    if "exports" in report:
+        print_exports(report["exports"])
     k = report["concurrency"]
     print(
         f"{k['attempts']} inscriptions simultanées, {k['places']} places : {k['enrolled']} inscrits, "
@@ -328,7 +343,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--rebuild", action="store_true", help="recréer la base du banc et le jeu de données")
     parser.add_argument("--runs", type=int, default=PAGE_RUNS, help="requêtes mesurées par page")
-    parser.add_argument("--only", choices=["pages", "operations", "load"], help="ne mesurer qu'une partie")
+    parser.add_argument(
+        "--only", choices=["pages", "operations", "load", "exports"], help="ne mesurer qu'une partie"
+    )
     parser.add_argument(
         "--load-seconds", type=int, default=60, help="durée de chaque passage du test de charge"
     )
@@ -390,6 +407,12 @@ def main(argv: list[str] | None = None) -> None:
         report["import"] = measures.import_file()
         print("PDF…")
         report["pdfs"] = measures.pdfs()
+    if args.only in (None, "exports"):
+        from . import exports
+
+        print(f"Exports ({exports.LIST_ROWS} inscriptions contre openpyxl, puis le pays entier)…")
+        report["exports"] = exports.measure()
+        print_exports(report["exports"])
     if args.only is None:
         print_table(report)
     RESULTS.mkdir(exist_ok=True)

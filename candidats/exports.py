@@ -62,10 +62,13 @@ FIELDS = (
 )
 
 
-def _epreuves_of(ids: list[int]) -> dict[int, str]:
+def _epreuves_of(queryset: QuerySet[Inscription], first: int, last: int) -> dict[int, str]:
+    """The épreuves of the chunk (the export's enrolments from pk `first` to `last`), in one query whose
+    subquery repeats the export's filters: no list of 2,000 ids sent as parameters."""
+    chunk = queryset.filter(pk__gte=first, pk__lte=last).order_by().values("pk")
     codes: dict[int, list[str]] = {}
     for inscription_id, code in (
-        InscriptionEpreuve.objects.filter(inscription_id__in=ids)
+        InscriptionEpreuve.objects.filter(inscription__in=chunk)
         .order_by("inscription_id", "epreuve__ordre", "epreuve__code")
         .values_list("inscription_id", "epreuve__code")
     ):
@@ -80,7 +83,7 @@ def inscription_rows(queryset: QuerySet[Inscription]):
     statuts, sources = dict(InscriptionStatus.choices), dict(InscriptionSource.choices)
     local = timezone.get_current_timezone()
     for chunk in in_chunks(queryset, *FIELDS):
-        epreuves = _epreuves_of([row[0] for row in chunk])
+        epreuves = _epreuves_of(queryset, chunk[0][0], chunk[-1][0])
         for (
             pk,
             numero,

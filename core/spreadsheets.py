@@ -138,10 +138,11 @@ def write_xlsx_table(
         cell.alignment = Alignment(vertical="center")
         header.append(cell)
     sheet.append(header)
-    # Text goes in as plain values (no cell object: the fast path of the write-only sheet); numbers, dates
-    # and amounts as cells carrying their number format.
+    # Text and whole numbers go in as plain values (no cell object: the fast path of the write-only sheet; a
+    # whole number shows the same in the General format); dates, instants and amounts as cells carrying
+    # their number format.
     kinds = [column.kind for column in columns]
-    formats = [None if kind == "text" else FORMATS[kind] for kind in kinds]
+    formats = [None if kind in ("text", "integer") else FORMATS[kind] for kind in kinds]
     count = 0
     for row in itertools.chain(sample, rows):
         if len(row) != len(kinds):
