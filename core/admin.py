@@ -19,6 +19,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class StaffReadOnlyAdmin(ReadOnlyAdmin):
+    """A page every active staff member sees (no model permission needed), where nothing is edited by hand."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
 class StatusHistoryInline(admin.TabularInline):
     """A read-only history of status changes (who, when, from, to, comment); set `model`."""
 

@@ -6,6 +6,8 @@ from django.contrib.admin.actions import delete_selected
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.admin import StaffReadOnlyAdmin
+
 from .models import AppareilTOTP
 from .otp import StaffAdminSite
 
@@ -38,24 +40,9 @@ from .statistics_views import download, export_query  # noqa: E402
 
 
 @admin.register(StatistiqueMensuelle)
-class StatistiquesReseauAdmin(admin.ModelAdmin):
+class StatistiquesReseauAdmin(StaffReadOnlyAdmin):
     """The network by month, product and centre (ranked), read from the summary table: the changelist
     is replaced by the statistics page, for every staff member; nothing is edited here."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         form = StatistiquesForm(request.GET or None)
@@ -82,17 +69,17 @@ class StatistiquesReseauAdmin(admin.ModelAdmin):
 
 
 # --- Exports of the back office: each staff member's own, with progress and download ----------------
-from django.conf import settings as django_settings  # noqa: E402
 from django.urls import path as url_path  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from core.models import Export  # noqa: E402
 
-from .export_views import admin_export_url  # noqa: E402
+from .export_views import admin_export_url, own_export  # noqa: E402
 from .export_views import download as export_download  # noqa: E402
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(StaffReadOnlyAdmin):
     """The exports a staff member asked for (Exporter vers Excel on a list): written by a worker, shown
     here with their progress, downloaded by the requester only (an export may hold personal data)."""
 
@@ -102,21 +89,6 @@ class ExportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(requested_by=request.user).defer("requete")
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="progression")
     def progression(self, obj):
@@ -132,23 +104,16 @@ class ExportAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _own(self, request, pk):
-        from django.shortcuts import get_object_or_404
-
-        return get_object_or_404(self.get_queryset(request), pk=pk)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise Http404
-        export = self._own(request, object_id)
-        from django.urls import reverse
-
+        export = own_export(request, object_id)  # the back office's exports have no centre
         context = {
             **self.admin_site.each_context(request),
             "title": f"Export « {export.titre} »",
             "opts": self.model._meta,
             "export": export,
-            "keep_days": django_settings.EXPORT_KEEP_DAYS,
+            "keep_days": settings.EXPORT_KEEP_DAYS,
             "download_url": reverse("admin:core_export_fichier", args=[export.pk]),
         }
         return render(request, "portail/admin_export.html", context)
@@ -156,5 +121,5 @@ class ExportAdmin(admin.ModelAdmin):
     def fichier_view(self, request, pk):
         if not self.has_view_permission(request):
             raise Http404
-        export = self._own(request, pk)
+        export = own_export(request, pk)
         return export_download(request, export, admin_export_url(export))
