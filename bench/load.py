@@ -182,7 +182,9 @@ def run(port: int, login_cookie, duration: int = DURATION_S) -> dict:
     Session.objects.filter(pk__in=due).update(statut=SessionStatus.OUVERTE)
     SessionStatusChange.objects.filter(pk__gt=last_history).delete()
     for session in sessions:
-        measures._drop_session(session, since)
+        measures._drop_session(session, None)
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM candidats_candidat WHERE id > %s", [since])
     User.objects.filter(email__endswith="@bench.test", email__startswith="charge-").delete()
     measures._purge_queue()
     measures._vacuum("sessions_app_session", "sessions_app_sessionstatuschange", "candidats_inscription")

@@ -149,8 +149,9 @@ def _import_session(centre: Centre, produit: Produit, places: int) -> Session:
     )
 
 
-def _drop_session(session: Session, since_candidat: int) -> None:
-    """Remove what a measurement created (its session, enrolments, new candidates, import jobs)."""
+def _drop_session(session: Session, since_candidat: int | None) -> None:
+    """Remove what a measurement created (its session, enrolments, import jobs, and the candidates created
+    after `since_candidat`: None when other sessions still to drop hold some of them)."""
     with connection.cursor() as cur:
         cur.execute(
             "DELETE FROM candidats_inscriptionepreuve WHERE inscription_id IN "
@@ -162,7 +163,8 @@ def _drop_session(session: Session, since_candidat: int) -> None:
         cur.execute("DELETE FROM sessions_app_sessionstatuschange WHERE session_id = %s", [session.pk])
         cur.execute("DELETE FROM sessions_app_sessiontarif WHERE session_id = %s", [session.pk])
         cur.execute("DELETE FROM sessions_app_session WHERE id = %s", [session.pk])
-        cur.execute("DELETE FROM candidats_candidat WHERE id > %s", [since_candidat])
+        if since_candidat is not None:
+            cur.execute("DELETE FROM candidats_candidat WHERE id > %s", [since_candidat])
 
 
 def _last_candidat() -> int:
