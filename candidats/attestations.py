@@ -56,25 +56,27 @@ def _photo_data_uri(inscription: Inscription) -> str | None:
         return None
 
 
+def attestation_context(session: Session, inscription: Inscription, code: str) -> dict:
+    """What templates/pdf/attestation.html is given (the bench renders the same HTML for its floor)."""
+    return {
+        "session": session,
+        "centre": session.centre,
+        "inscription": inscription,
+        "candidat": inscription.candidat,
+        "lines": inscription.lines,
+        "code": code,
+        "verification_url": verification.verification_url(code),
+        "qr_code": verification.qr_code_data_uri(code),
+        "valid_until": results.valid_until(session),
+        "validite_annees": session.produit.validite_annees,
+        "photo": _photo_data_uri(inscription),
+        "cols": results.columns([inscription]),
+        "overall": inscription.overall,
+    }
+
+
 def attestation_pdf(session: Session, inscription: Inscription, code: str) -> bytes:
-    return render_pdf(
-        "pdf/attestation.html",
-        {
-            "session": session,
-            "centre": session.centre,
-            "inscription": inscription,
-            "candidat": inscription.candidat,
-            "lines": inscription.lines,
-            "code": code,
-            "verification_url": verification.verification_url(code),
-            "qr_code": verification.qr_code_data_uri(code),
-            "valid_until": results.valid_until(session),
-            "validite_annees": session.produit.validite_annees,
-            "photo": _photo_data_uri(inscription),
-            "cols": results.columns([inscription]),
-            "overall": inscription.overall,
-        },
-    )
+    return render_pdf("pdf/attestation.html", attestation_context(session, inscription, code))
 
 
 def expected(session: Session) -> QuerySet[Inscription]:
