@@ -325,3 +325,215 @@ def _attestation(rounds: int) -> dict:
         },
     )
     return _compare(render, html, rounds * 3) | {"results_table_of_the_session_s": round(seconds, 3)}
+
+
+# --- Attestations at publication (real workers) -----------------------------------------------------
+
+PUBLICATION_WORKERS = 2
+# No new attestation for this long: the measure stops (a chunk takes a few seconds).
+PUBLICATION_STALLED_S = 120
+
+
+def _start_workers(n: int, log) -> tuple[list, list[str]]:
+    """`n` Celery worker processes (prefork, one child each) on the bench's broker and database, as
+    production runs them; the notices' e-mails go nowhere."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from .http import ROOT
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portail.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": "dummymail://",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("PYTEST_VERSION", None)
+    names = [f"bench-{i}-{uuid.uuid4().hex[:8]}@localhost" for i in range(n)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portail",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                "1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                name,
+                "-l",
+                "warning",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for name in names
+    ]
+    return procs, names
+
+
+def _wait_ready(names: list[str], procs: list, seconds: float = 120) -> None:
+    from portail.celery import app
+
+    deadline = time.monotonic() + seconds
+    while True:
+        answered = {name for reply in app.control.ping(destination=names, timeout=1.0) for name in reply}
+        if answered >= set(names):
+            return
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"workers Celery non démarrés ({len(answered)} / {len(names)} répondent)")
+
+
+def _stop_workers(procs: list) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except Exception:
+            proc.kill()
+            proc.wait()
+
+
+def _remove_attestations(session: Session) -> None:
+    from candidats.models import AvisResultats
+    from sessions_app.models import Document, DocumentKind
+
+    documents = Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION)
+    for document in documents:
+        document.fichier.delete(save=False)
+    documents.delete()
+    AvisResultats.objects.filter(inscription__session=session).delete()
+
+
+def _wait_for(condition, seconds: float) -> float | None:
+    """Seconds until `condition()` held (polled every 50 ms), None after `seconds`."""
+    start = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - start > seconds:
+            return None
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
+def _wait_for_count(count, target: int, stalled_s: float) -> float | None:
+    """Seconds until `count()` reaches `target` (to 0.2 s); None once it has not moved for `stalled_s` (workers dead,
+    a queue emptied under them) rather than waiting for ever."""
+    start = moved = time.perf_counter()
+    last = count()
+    while last < target:
+        time.sleep(0.2)  # a light poll: the workers and PostgreSQL share the machine
+        now, value = time.perf_counter(), count()
+        if value != last:
+            last, moved = value, now
+        elif now - moved > stalled_s:
+            return None
+    return time.perf_counter() - start
+
+
+def attestations_publication(workers: int = PUBLICATION_WORKERS, floor_rounds: int = 3) -> dict:
+    """The session of 300 published through the service (candidats.results.publish) with `workers` real
+    Celery workers (prefork, one child each, sharing the chunks): seconds until every attestation exists,
+    against as many times WeasyPrint's floor for one attestation's HTML (the same HTML, rendered alone in this
+    process). Every active enrolment with a score gets one: 283 of the 300 in the dataset, whose cancelled and
+    postponed enrolments get none. Everything it made is removed afterwards (the attestations and their files,
+    the notices, the history row, scores it had to give) and the session is back as it was."""
+    import tempfile
+
+    from candidats import attestations, results
+    from candidats.models import AvisResultats, InscriptionStatus, Resultat
+
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.REDIS_URL:
+        return {"absent": "REDIS_URL et CELERY_TASK_ALWAYS_EAGER=false requis (vrais workers)"}
+    session = Session.objects.select_related("centre", "produit").get(pk=dataset.big_session().pk)
+    statut = session.statut
+    last_history = SessionStatusChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _remove_attestations(session)  # what an interrupted run may have left
+    added_scores = []
+    if not attestations.expected(session).exists():
+        # Give the session its scores (what FDA enters): every épreuve sat by an active enrolment.
+        from candidats.models import InscriptionEpreuve
+
+        added_scores = Resultat.objects.bulk_create(
+            Resultat(inscription_id=ie.inscription_id, epreuve_id=ie.epreuve_id, score=300)
+            for ie in InscriptionEpreuve.objects.filter(
+                inscription__session=session, inscription__statut=InscriptionStatus.INSCRIT, absent=False
+            )
+        )
+    expected = attestations.expected(session).count()
+
+    # The floor: one candidate's attestation HTML (the service's own context) through WeasyPrint.
+    first = results.results_queryset(session).filter(pk__in=attestations.expected(session).values("pk"))
+    [inscription] = results.with_lines(list(first[:1]), session)
+    code = attestations.verification_code()
+    html = render_to_string(
+        "pdf/attestation.html",
+        {"generated_at": timezone.now(), **attestations.attestation_context(session, inscription, code)},
+    )
+    _pdf_floor(html)  # fonts loaded once
+    # Measured before and after the publication: the load of a shared machine weighs on both sides.
+    floor_times = [_pdf_floor(html) for _ in range(floor_rounds)]
+
+    def ready() -> int:
+        return attestations.progress(session).ready
+
+    _purge_queue()
+    Session.objects.filter(pk=session.pk).update(statut=SessionStatus.CORRECTION)
+    procs = []
+    with tempfile.TemporaryFile(mode="w+") as log:
+        try:
+            procs, names = _start_workers(workers, log)
+            _wait_ready(names, procs)
+            gc.collect()
+            start = time.perf_counter()
+            results.publish(session, allow_missing=True)  # returns at once: the workers render
+            returned = time.perf_counter() - start
+            seconds = _wait_for_count(ready, expected, PUBLICATION_STALLED_S)
+            if seconds is None:
+                log.seek(0)
+                raise RuntimeError(
+                    f"attestations : {ready()} / {expected}, plus rien depuis {PUBLICATION_STALLED_S} s\n"
+                    + log.read()[-3000:]
+                )
+            seconds += returned
+            notices = _wait_for(
+                lambda: AvisResultats.objects.filter(inscription__session=session).count() >= expected, 300
+            )
+            made = attestations.progress(session).ready
+        finally:
+            _stop_workers(procs)
+            _purge_queue()
+            _remove_attestations(session)
+            SessionStatusChange.objects.filter(session=session, pk__gt=last_history).delete()
+            Session.objects.filter(pk=session.pk).update(statut=statut)
+            if added_scores:
+                Resultat.objects.filter(pk__in=[r.pk for r in added_scores]).delete()
+    floor_times += [_pdf_floor(html) for _ in range(floor_rounds)]
+    floor = statistics.median(floor_times)
+    return {
+        "attestations": made,
+        "expected": expected,
+        "workers": workers,
+        "chunk_size": attestations.CHUNK_SIZE,
+        "chunks": len(attestations.chunks(list(range(expected)))),
+        "publish_request_s": round(returned, 3),
+        "service_s": round(seconds, 2),
+        "weasyprint_one_s": round(floor, 3),
+        "weasyprint_floor_s": round(floor * expected, 2),
+        "ratio": round(seconds / (floor * expected), 2),
+        "notices_after_s": None if notices is None else round(notices, 2),
+        "target": 1.0,
+    }

@@ -298,6 +298,17 @@ def print_exports(result: dict) -> None:
     )
 
 
+def print_attestations(a: dict) -> None:
+    if "absent" in a:
+        print(f"Attestations à la publication            non mesuré : {a['absent']}")
+        return
+    print(
+        f"{a['attestations']} attestations, {a['workers']} workers      {a['service_s']:7.2f} s  "
+        f"{a['expected']} × WeasyPrint statique {a['weasyprint_floor_s']:7.2f} s  ratio {a['ratio']:6.2f} "
+        f"(≤ {a['target']}) ; requête de publication {a['publish_request_s']:.3f} s"
+    )
+
+
 def print_table(report: dict) -> None:
     print(
         "\n=== Pages (serveur, via gunicorn sur 127.0.0.1) — objectif p95 < 150 ms, même nombre de requêtes ==="
@@ -332,6 +343,8 @@ def print_table(report: dict) -> None:
             print(f"PDF {name:<32} non mesuré : {p['absent']}")
     if "exports" in report:
         print_exports(report["exports"])
+    if "attestations" in report:
+        print_attestations(report["attestations"])
     k = report["concurrency"]
     print(
         f"{k['attempts']} inscriptions simultanées, {k['places']} places : {k['enrolled']} inscrits, "
@@ -407,6 +420,9 @@ def main(argv: list[str] | None = None) -> None:
         report["import"] = measures.import_file()
         print("PDF…")
         report["pdfs"] = measures.pdfs()
+        print(f"Attestations à la publication ({measures.PUBLICATION_WORKERS} workers Celery)…")
+        report["attestations"] = measures.attestations_publication()
+        print_attestations(report["attestations"])
     if args.only in (None, "exports"):
         from . import exports
 

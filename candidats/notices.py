@@ -13,7 +13,7 @@ from core import emails
 from core.pdf import PDF_MIMETYPE
 from sessions_app.models import Document, DocumentKind, Session
 
-from .attestations import results_published
+from . import attestations
 from .models import AvisResultats, ConvocationStatus, Inscription, InscriptionStatus
 
 St = ConvocationStatus
@@ -27,7 +27,7 @@ def send_results_notice(inscription_id: int) -> AvisResultats | None:
             .filter(pk=inscription_id, statut=InscriptionStatus.INSCRIT, virtuel=False)
             .first()
         )
-        if inscription is None or not results_published(inscription.session):
+        if inscription is None or not attestations.results_published(inscription.session):
             return None
         if AvisResultats.objects.filter(inscription=inscription).exists():
             return None
@@ -60,7 +60,7 @@ def send_results_notice(inscription_id: int) -> AvisResultats | None:
 
 def send_results_notices(session_id: int) -> int:
     session = Session.objects.filter(pk=session_id).first()
-    if session is None or not results_published(session):
+    if session is None or not attestations.results_published(session):
         return 0
     pending = (
         Inscription.objects.filter(session=session, statut=InscriptionStatus.INSCRIT, virtuel=False)

@@ -1,5 +1,6 @@
 """Results: FDA enters or imports scores per épreuve, levels come from the scale in force at the session
-date (tarifs.scales), publication moves the session to Résultats disponibles and queues the attestations.
+date (tarifs.scales), publication moves the session to Résultats disponibles and hands the attestations to
+the workers (candidats.attestations).
 
 Every write is all-or-nothing: one wrong score refuses the whole grid or file, with the row named."""
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
+from core.background import run_in_background
 from core.errors import BusinessError
 from core.exports import ExportKind, register
 from core.spreadsheets import check_xlsx_archive, safe_cell
@@ -243,7 +245,7 @@ def can_publish(session: Session) -> bool:
 
 @transaction.atomic
 def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
-    """ "Publier les résultats": Résultats disponibles, then the attestations are rendered by Celery."""
+    """ "Publier les résultats": Résultats disponibles, then the workers render the attestations."""
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if (refusal := cannot_publish(locked)) is not None:
         raise BusinessError(refusal, code="publish")
@@ -263,15 +265,10 @@ def publish(session: Session, *, by=None, allow_missing: bool = False) -> None:
             "Publiés sans %(n)d scores manquants, sur confirmation.",
             n,
         ) % {"n": n}
-    session_id = locked.pk
-    SESSIONS.transition(
-        locked,
-        S.RESULTATS,
-        by=by,
-        comment=comment,
-        locked=True,
-        after_commit=[lambda: tasks.render_attestations.delay(session_id)],
-    )
+    SESSIONS.transition(locked, S.RESULTATS, by=by, comment=comment, locked=True)
+    # Once committed, the workers render the attestations in chunks (never this request, not even in the
+    # demo): the results pages show their progress.
+    run_in_background(tasks.publish_attestations, locked.pk)
     session.statut = locked.statut
 
 

@@ -8,6 +8,13 @@ from . import attestations, convocations, documents, imports, notices
 RETRIED = {"autoretry_for": (Exception,), "retry_backoff": 30, "max_retries": 5}
 
 
+def _same_queue(task) -> dict:
+    """The follow-up tasks go to the queue this one came from (a worker pool of its own, a test's private
+    queue); eagerly run or on the default queue, the default."""
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
 @shared_task(name="candidats.tasks.validate_import")
 def validate_import(job_id: int) -> None:
     imports.validate_job(job_id)
@@ -42,11 +49,35 @@ def rerender_bon_de_commande(session_id: int) -> None:
     documents.rerender_bon_de_commande(session_id)
 
 
-@shared_task(name="candidats.tasks.render_attestations", **RETRIED)
-def render_attestations(session_id: int) -> int:
+@shared_task(name="candidats.tasks.publish_attestations", bind=True, **RETRIED)
+def publish_attestations(self, session_id: int) -> int:
+    """At publication (candidats.results.publish): the enrolments still without an attestation, handed out in
+    chunks that the workers share. Returns how many chunks were queued. Nothing to render: the notices go."""
+    ids = attestations.missing_ids(session_id)
+    parts = attestations.chunks(ids)
+    for part in parts:
+        render_attestation_chunk.apply_async(args=[session_id, part], **_same_queue(self))
+    if not parts:
+        send_results_notices.apply_async(args=[session_id], **_same_queue(self))
+    return len(parts)
+
+
+@shared_task(name="candidats.tasks.render_attestation_chunk", bind=True, **RETRIED)
+def render_attestation_chunk(self, session_id: int, inscription_ids: list[int]) -> int:
+    made = attestations.render_attestation_chunk(session_id, inscription_ids)
+    # The chunk that sees nothing left has the candidates told (the notice may carry their attestation). Two
+    # chunks finishing together may both queue it: the notices are sent once per enrolment (notices.py).
+    if attestations.all_rendered(session_id):
+        send_results_notices.apply_async(args=[session_id], **_same_queue(self))
+    return made
+
+
+@shared_task(name="candidats.tasks.render_attestations", bind=True, **RETRIED)
+def render_attestations(self, session_id: int) -> int:
+    """Every missing attestation of the session in one task (the whole-session fallback, e.g. given again by
+    hand after an incident), then the notices."""
     made = attestations.render_attestations(session_id)
-    # The attestations exist: the candidates are told (the notice may carry theirs).
-    send_results_notices.delay(session_id)
+    send_results_notices.apply_async(args=[session_id], **_same_queue(self))
     return made
 
 

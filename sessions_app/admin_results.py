@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from candidats import results
+from candidats import attestations, results
 from candidats.models import Resultat
 from core.downloads import file_response
 from core.errors import BusinessError
@@ -100,6 +100,7 @@ class ResultsAdminMixin:
             "editable": results.can_enter_scores(session),
             "can_publish": results.can_publish(session),
             "nb_missing": sum(1 for ie in sat if ie.result is None),
+            "progress": attestations.progress(session) if attestations.results_published(session) else None,
         }
         return TemplateResponse(request, "sessions_app/admin_resultats.html", context)
 

@@ -115,20 +115,21 @@ def resultats(request, numero: int):
     """Tableau de résultats: score and level per épreuve per candidate, once FDA has published them."""
     session = _session(request, numero)
     published = attestations.results_published(session)
-    documents = (
-        dict(
-            Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).values_list(
-                "inscription_id", "pk"
-            )
-        )
-        if published
-        else {}
-    )
     # 50 candidates a page, read and rendered (up to 200 table rows): a session of 300 stays well under
     # 150 ms (make bench); the Excel export has every candidate.
     rows = results.results_queryset(session) if published else Inscription.objects.none()
     page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = results.with_lines(list(page.object_list), session)
+    # The attestations of this page's candidates only; the workers may still be rendering the others.
+    documents = (
+        dict(
+            Document.objects.filter(inscription__in=[row.pk for row in page], kind=DocumentKind.ATTESTATION)
+            .order_by("created_at")  # a newer attestation (replaced) wins
+            .values_list("inscription_id", "pk")
+        )
+        if published and page.object_list
+        else {}
+    )
     for row in page:
         row.attestation_pk = documents.get(row.pk)
     cols = results.columns(list(page.object_list))
@@ -139,7 +140,7 @@ def resultats(request, numero: int):
             "session": session,
             "published": published,
             "page": page,
-            "nb_attestations": len(documents),
+            "progress": attestations.progress(session) if published else None,
             "cols": cols,
             "level_cols": 1 + cols.nclc + cols.equivalence,
             # N°, Nom, Prénom, Épreuve, Score, the level columns, the overall ones, validity, Attestation.
@@ -176,6 +177,14 @@ def attestations_zip(request, numero: int):
     session = _session(request, numero)
     if (refusal := _published_or_redirect(request, session)) is not None:
         return refusal
+    progress = attestations.progress(session)
+    if not progress.complete:
+        messages.info(
+            request,
+            f"Les attestations sont en cours de génération ({progress.ready} sur {progress.expected} prêtes) : "
+            "le fichier de toutes les attestations sera disponible une fois la génération terminée.",
+        )
+        return redirect("sessions:resultats", numero=session.numero)
     return file_response(
         f"attestations_{session.numero}.zip", "application/zip", attestations.attestations_zip(session)
     )

@@ -1,16 +1,22 @@
 """Issue 5's flow, clicked end to end: after the test day the centre declares an absence, adds a virtual
 candidate and puts the session in correction with an anomaly; FDA processes the anomaly and publishes
-the results in the admin; the centre downloads an attestation."""
+the results in the admin; the attestations are rendered in the background (issue 20: the page shows their
+progress, then the links); the centre downloads every attestation and one of them."""
 
 import datetime as dt
+import io
+import threading
+import zipfile
 
+import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from candidats import captures
+from candidats import attestations, captures
 from centres.roles import Role
 from sessions_app.models import BonDeCommande, Session, SessionStatus
 from tests.admin_auth import admin_log_in
+from tests.e2e import a11y
 from tests.e2e.portal import log_in
 from tests.factories import (
     CandidatFactory,
@@ -49,7 +55,38 @@ def world():
     return session, awa, marc
 
 
-def test_from_the_test_day_to_the_attestation(page, browser, live_server):
+@pytest.fixture
+def gate(transactional_db, settings, monkeypatch):
+    """As in the demo, eager tasks run in a thread after the publishing request has answered; the
+    attestations wait for the gate to open, as a busy worker pool would make them wait. At the end the gate
+    opens and the thread is joined before the database is flushed."""
+    settings.BACKGROUND_THREADS = True
+    gate = threading.Event()
+    original = attestations.attestation_pdf
+
+    def gated(*args):
+        gate.wait(60)
+        return original(*args)
+
+    monkeypatch.setattr(attestations, "attestation_pdf", gated)
+    yield gate
+    gate.set()
+    for thread in threading.enumerate():
+        if thread.name.startswith("background candidats.tasks."):
+            thread.join(timeout=60)
+
+
+def axe_violations(page) -> list:
+    """axe-core on the page as it is (it reloads itself every 2 s: a run cut by the reload is run again)."""
+    for _ in range(5):
+        try:
+            return a11y.run_axe(page)
+        except Exception:
+            page.wait_for_load_state("load")
+    raise AssertionError("axe-core could not finish on the page")
+
+
+def test_from_the_test_day_to_the_attestation(page, browser, live_server, gate):
     session, awa, marc = world()
     log_in(page, "resp@lille.test")
 
@@ -105,13 +142,34 @@ def test_from_the_test_day_to_the_attestation(page, browser, live_server):
     admin.get_by_label("Publier sans les scores manquants").check()  # the virtual candidate's
     admin.get_by_role("button", name="Publier les résultats").click()
     admin.get_by_text("les attestations sont en cours de génération").wait_for()
+    # Awa and Marc get one (the virtual candidate has no score); none is ready yet, the request has returned.
+    admin.get_by_text("Attestations : 0 sur 2 prêtes").wait_for()
     fda.close()
     assert Session.objects.get(pk=session.pk).statut == SessionStatus.RESULTATS
 
-    # The centre reads its results and downloads Awa's attestation.
+    # The centre reads its results while the attestations are being rendered: the progress, no zip yet.
     page.goto(f"/sessions/{session.numero}/")
     page.get_by_role("link", name="Tableau de résultats").click()
     assert "349 / 699" in page.get_by_test_id("resultats").inner_text()
+    progress = page.get_by_test_id("attestations-progress")
+    assert "Attestations : 0 sur 2 prêtes" in progress.get_by_role("status").inner_text()
+    assert progress.locator("progress").get_attribute("max") == "2"
+    assert page.get_by_role("link", name="Télécharger toutes les attestations").count() == 0
+    assert [str(v) for v in axe_violations(page)] == []
+    page.screenshot(path="test-artifacts/session_day_attestations_progress.png", full_page=True)
+
+    # The workers get to them: the page, refreshing itself, shows the links and the zip.
+    gate.set()
+    zip_link = page.get_by_role("link", name="Télécharger toutes les attestations (2)")
+    zip_link.wait_for(timeout=60_000)
+    assert page.get_by_test_id("attestations-progress").count() == 0
+    with page.expect_download() as download:
+        zip_link.click()
+    with open(download.value.path(), "rb") as f:
+        names = sorted(zipfile.ZipFile(io.BytesIO(f.read())).namelist())
+    assert names == sorted(f"attestation_{session.numero}_{i.numero}.pdf" for i in (awa, marc))
+
+    # And Awa's attestation.
     with page.expect_download() as download:
         page.locator("tr", has_text="DIOP").get_by_role("link", name="Attestation").click()
     with open(download.value.path(), "rb") as f:
