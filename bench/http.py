@@ -51,6 +51,10 @@ def gunicorn(*, workers: int = 2, threads: int = 4):
         "warning",
         "--timeout",
         "120",
+        # Idle keep-alive connections are kept longer than a simulated user's pause (1-3 s): with gunicorn's
+        # default 2 s, a request sent just as the server closes its connection is reset.
+        "--keep-alive",
+        "10",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:

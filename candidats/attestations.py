@@ -12,6 +12,7 @@ import base64
 import io
 import secrets
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -195,15 +196,36 @@ def _render(session: Session, wanted: QuerySet[Inscription]) -> int:
     return made
 
 
-def attestations_zip(session: Session) -> bytes:
-    """Every attestation of the session in one zip, for "Télécharger toutes les attestations"."""
-    buffer = io.BytesIO()
+class _Chunks(io.RawIOBase):
+    """A write-only stream whose bytes are taken out as they come (the zip streamed to the browser)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def attestations_zip(session: Session) -> Iterator[bytes]:
+    """Every attestation of the session in one zip, for "Télécharger toutes les attestations", streamed: each
+    PDF is read from the storage and sent on before the next (memory holds one attestation, not 300). The
+    PDFs are stored as they are (already compressed)."""
     documents = Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION).order_by("nom")
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for document in documents:
+    out = _Chunks()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for document in documents.iterator():
             try:
                 with document.fichier.open("rb") as f:
                     archive.writestr(document.nom, f.read())
             except FileNotFoundError:
                 continue
-    return buffer.getvalue()
+            yield out.take()
+    yield out.take()

@@ -6,24 +6,31 @@ Exporters return `(filename, mimetype, bytes)` (`file_response(*exports.x(...))`
 ("relevé_séance.xlsx"), never by hand."""
 
 import mimetypes
+from collections.abc import Iterable
 from typing import BinaryIO
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 OCTET_STREAM = "application/octet-stream"
 
 
 def file_response(
-    filename: str, mimetype: str | None, content: bytes | BinaryIO, *, as_attachment: bool = True
+    filename: str,
+    mimetype: str | None,
+    content: bytes | BinaryIO | Iterable[bytes],
+    *,
+    as_attachment: bool = True,
 ) -> HttpResponse:
-    """A download (or, with as_attachment=False, a file shown inline such as a photo). `content` is bytes or
-    an open binary file (streamed and closed by Django). A missing mimetype is guessed from the filename."""
+    """A download (or, with as_attachment=False, a file shown inline such as a photo). `content` is bytes, an
+    open binary file (streamed and closed by Django) or an iterator of bytes (streamed). A missing mimetype is guessed from the filename."""
     mimetype = mimetype or mimetypes.guess_type(filename)[0] or OCTET_STREAM
     if isinstance(content, bytes | bytearray | memoryview):
         response = HttpResponse(bytes(content), content_type=mimetype)
-    else:
+    elif hasattr(content, "read"):
         response = FileResponse(content, content_type=mimetype)
+    else:  # an iterator of bytes, sent as it is produced (a zip streamed from the storage)
+        response = StreamingHttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     return response
 

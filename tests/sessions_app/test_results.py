@@ -299,7 +299,11 @@ def test_tableau_de_resultats_export_and_zip(
     assert (first.numero, "CE", 349, 699, None, 4, 4) in [r[0:1] + r[3:9] for r in values[1:]]
 
     archive = zipfile.ZipFile(
-        io.BytesIO(client.get(reverse("sessions:attestations_zip", args=[session.numero])).content)
+        io.BytesIO(
+            b"".join(
+                client.get(reverse("sessions:attestations_zip", args=[session.numero])).streaming_content
+            )
+        )
     )
     assert sorted(archive.namelist()) == sorted(
         d.nom for d in Document.objects.filter(session=session, kind=DocumentKind.ATTESTATION)

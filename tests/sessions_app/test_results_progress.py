@@ -78,7 +78,11 @@ def test_once_complete_the_links_and_the_zip_are_there_and_the_page_stops_refres
     assert "data-refresh" not in page and "<progress" not in page
     assert "Télécharger toutes les attestations (3)" in page
     archive = zipfile.ZipFile(
-        io.BytesIO(logged.get(reverse("sessions:attestations_zip", args=[session.numero])).content)
+        io.BytesIO(
+            b"".join(
+                logged.get(reverse("sessions:attestations_zip", args=[session.numero])).streaming_content
+            )
+        )
     )
     assert len(archive.namelist()) == 3
 
