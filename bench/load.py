@@ -26,6 +26,9 @@ USERS = 100
 CENTRES = 100
 DURATION_S = 60
 P95_TARGET_MS = 300
+# A centre user's pause between two clicks, in seconds ("min,max"): reading a list or filling a form takes
+# 5 to 15 s; `--load-pause 1,3` is the stress version (each user clicks three to five times as often).
+PAUSE = "5,15"
 
 
 def _percentile(histogram: dict[str, int], p: float) -> float:
@@ -41,7 +44,7 @@ def _percentile(histogram: dict[str, int], p: float) -> float:
     return max(float(k) for k in histogram)
 
 
-def _locust(port: int, users_file: Path, user_class: str, duration: int) -> dict:
+def _locust(port: int, users_file: Path, user_class: str, duration: int, pause: str) -> dict:
     csv_prefix = Path(tempfile.mkdtemp(prefix="portail-locust-")) / "run"
     cmd = [
         str(Path(sys.executable).with_name("locust")),
@@ -50,7 +53,7 @@ def _locust(port: int, users_file: Path, user_class: str, duration: int) -> dict
         "--host", f"http://127.0.0.1:{port}", "--json", "--only-summary", "--loglevel", "ERROR",
         "--stop-timeout", "10", "--csv", str(csv_prefix),
     ]  # fmt: skip
-    env = {**os.environ, "BENCH_LOAD_USERS": str(users_file)}
+    env = {**os.environ, "BENCH_LOAD_USERS": str(users_file), "BENCH_LOAD_PAUSE": pause}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 120)
     start = done.stdout.find("[")
     if start < 0:
@@ -112,7 +115,7 @@ def _accounts(login_cookie) -> tuple[list[dict], list, int]:
     return users, sessions, since
 
 
-def run(port: int, login_cookie, duration: int = DURATION_S) -> dict:
+def run(port: int, login_cookie, duration: int = DURATION_S, pause: str = PAUSE) -> dict:
     from candidats.documents import close_due_sessions
     from candidats.models import Inscription
     from centres.models import User
@@ -142,9 +145,9 @@ def run(port: int, login_cookie, duration: int = DURATION_S) -> dict:
     try:
         closer = threading.Thread(target=close_in_the_middle)
         closer.start()
-        mix = _locust(port, users_file, "CentreUser", duration)
+        mix = _locust(port, users_file, "CentreUser", duration, pause)
         closer.join()
-        floor = _locust(port, users_file, "LoginPage", duration)
+        floor = _locust(port, users_file, "LoginPage", duration, pause)
     finally:
         users_file.unlink(missing_ok=True)
 
@@ -162,6 +165,7 @@ def run(port: int, login_cookie, duration: int = DURATION_S) -> dict:
         "users": USERS,
         "centres": CENTRES,
         "duration_s": duration,
+        "pause_s": pause,
         "mix": mix,
         "login_page": floor,
         "throughput_ratio": round(mix["rps"] / floor["rps"], 2) if floor["rps"] else None,

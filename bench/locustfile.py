@@ -15,11 +15,13 @@ from locust import HttpUser, between, task
 
 USERS = json.loads(open(os.environ["BENCH_LOAD_USERS"]).read())  # noqa: SIM115
 _accounts = itertools.cycle(USERS)
+# Seconds a person spends on a page before the next click (bench/load.py sets it: --load-pause).
+PAUSE = tuple(float(x) for x in os.environ.get("BENCH_LOAD_PAUSE", "5,15").split(","))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class CentreUser(HttpUser):
-    wait_time = between(1, 3)  # a person reads the page before the next click
+    wait_time = between(*PAUSE)  # a person reads the page before the next click
 
     def on_start(self):
         self.me = next(_accounts)
@@ -89,7 +91,7 @@ class CentreUser(HttpUser):
 class LoginPage(HttpUser):
     """The floor: the same users and pace on the login page, which reads no data."""
 
-    wait_time = between(1, 3)
+    wait_time = between(*PAUSE)
 
     @task
     def login_page(self):

@@ -357,7 +357,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild", action="store_true", help="recréer la base du banc et le jeu de données")
     parser.add_argument("--runs", type=int, default=PAGE_RUNS, help="requêtes mesurées par page")
     parser.add_argument(
-        "--only", choices=["pages", "operations", "load", "exports"], help="ne mesurer qu'une partie"
+        "--only",
+        type=lambda value: set(value.split(",")),
+        help="ne mesurer que ces parties (virgules) : pages, operations, load, exports",
+    )
+    parser.add_argument(
+        "--load-pause", default="5,15", help="pause d'un utilisateur entre deux clics, en secondes (min,max)"
     )
     parser.add_argument(
         "--load-seconds", type=int, default=60, help="durée de chaque passage du test de charge"
@@ -398,22 +403,22 @@ def main(argv: list[str] | None = None) -> None:
         "Jeu de données : " + ", ".join(f"{v:,} {k}".replace(",", " ") for k, v in report["dataset"].items())
     )
 
-    if args.only in (None, "pages"):
+    if args.only is None or "pages" in args.only:
         with gunicorn() as port:
             print("Pages :")
             report["pages"] = measure_pages(port, args.runs)
             print("Inscriptions simultanées…")
             report["concurrency"] = concurrency(port)
-    if args.only in (None, "load"):
+    if args.only is None or "load" in args.only:
         from . import load
 
         with gunicorn() as port:
             print(
                 f"Charge : {load.USERS} utilisateurs Locust, {args.load_seconds} s, clôture J-2 pendant la charge…"
             )
-            report["load"] = load.run(port, login_cookie, duration=args.load_seconds)
+            report["load"] = load.run(port, login_cookie, duration=args.load_seconds, pause=args.load_pause)
             print_load(report["load"])
-    if args.only in (None, "operations"):
+    if args.only is None or "operations" in args.only:
         print("Clôture J-2…")
         report["closure"] = measures.closure()
         print("Import…")
@@ -423,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Attestations à la publication ({measures.PUBLICATION_WORKERS} workers Celery)…")
         report["attestations"] = measures.attestations_publication()
         print_attestations(report["attestations"])
-    if args.only in (None, "exports"):
+    if args.only is None or "exports" in args.only:
         from . import exports
 
         print(f"Exports ({exports.LIST_ROWS} inscriptions contre openpyxl, puis le pays entier)…")
