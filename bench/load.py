@@ -52,6 +52,7 @@ def _locust(port: int, users_file: Path, user_class: str, duration: int, pause: 
         "--headless", "-u", str(USERS), "-r", "50", "-t", f"{duration}s",
         "--host", f"http://127.0.0.1:{port}", "--json", "--only-summary", "--loglevel", "ERROR",
         "--stop-timeout", "10", "--csv", str(csv_prefix),
+        "--reset-stats",  # the steady state: the figures start once the 100 users have all arrived
     ]  # fmt: skip
     env = {**os.environ, "BENCH_LOAD_USERS": str(users_file), "BENCH_LOAD_PAUSE": pause}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 120)

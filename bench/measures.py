@@ -159,6 +159,11 @@ def _drop_session(session: Session, since_candidat: int | None) -> None:
             [session.pk],
         )
         cur.execute("DELETE FROM candidats_inscription WHERE session_id = %s", [session.pk])
+        cur.execute(
+            "DELETE FROM candidats_importjobstatuschange WHERE job_id IN "
+            "(SELECT id FROM candidats_importjob WHERE session_id = %s)",
+            [session.pk],
+        )
         cur.execute("DELETE FROM candidats_importjob WHERE session_id = %s", [session.pk])
         cur.execute("DELETE FROM sessions_app_sessionstatuschange WHERE session_id = %s", [session.pk])
         cur.execute("DELETE FROM sessions_app_sessiontarif WHERE session_id = %s", [session.pk])
