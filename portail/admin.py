@@ -107,6 +107,8 @@ class ExportAdmin(StaffReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise Http404
+        if not str(object_id).isdigit():  # the admin's catch-all path sends any odd URL here
+            raise Http404
         export = own_export(request, object_id)  # the back office's exports have no centre
         context = {
             **self.admin_site.each_context(request),

@@ -286,6 +286,8 @@ def test_the_back_office_exports_the_whole_filtered_list_through_a_worker(
     assert export.centre is None and export.lignes_total == 7  # every centre
     assert response.url == reverse("admin:core_export_change", args=[export.pk])
     assert "Le fichier est prêt : 7 lignes" in client.get(response.url).content.decode()
+    odd = reverse("admin:core_export_change", args=[f"{export.pk}/change/widgets.css"])
+    assert client.get(odd).status_code == 404  # never a server error for an odd path
     download = client.get(reverse("admin:core_export_fichier", args=[export.pk]))
     assert len(rows_of(b"".join(download.streaming_content))) == 8
     # Another agent sees neither the page nor the file; a centre user has no back office.
