@@ -274,13 +274,14 @@ def print_load(result: dict) -> None:
     for name, kind in sorted(result["mix"]["kinds"].items()):
         print(
             f"  {name:<30} {kind['requests']:6d} requêtes  échecs {kind['failures']:3d}  "
-            f"médiane {kind['p50_ms']:6.0f} ms  p95 {kind['p95_ms']:6.0f} ms"
+            f"médiane {kind['p50_ms']:6.0f} ms  p95 {kind['p95_ms']:6.0f} ms  (serveur {kind['server_p95_ms']:6.0f} ms)"
         )
-    closure = result["closure_during_load"]
+    closure, e = result["closure_during_load"], result["enrolments"]
     print(
         f"  débit {result['mix']['rps']} req/s (page de connexion : {result['login_page']['rps']} req/s, "
         f"rapport {result['throughput_ratio']}) ; clôture pendant la charge : {closure.get('closed')} / "
-        f"{closure['due']} sessions en {closure.get('seconds')} s ; inscriptions {result['enrolments']} ; "
+        f"{closure['due']} sessions en {closure.get('seconds')} s ; inscriptions acceptées {e['accepted']}, enregistrées "
+        f"{e['stored']}, perdues {len(e['lost'])}, en double {e['twice']} ; "
         f"{'OK' if result['ok'] else 'CIBLE MANQUÉE'}"
     )
 

@@ -101,17 +101,23 @@ def export_now(kind: ExportKind, queryset: QuerySet) -> tuple[str, str, bytes]:
 
 
 def export_or_start(
-    kind: ExportKind, queryset: QuerySet, *, by, centre=None
+    kind: ExportKind, queryset: QuerySet, *, by, centre=None, page_liste: str = ""
 ) -> tuple[str, str, bytes] | Export:
     """The file itself when the list is small, else the Export a worker is writing (the caller shows it)."""
     total = kind.count(queryset)
     if total <= inline_max_rows():
         return export_now(kind, queryset)
-    return start_export(kind, queryset, by=by, centre=centre, total=total)
+    return start_export(kind, queryset, by=by, centre=centre, total=total, page_liste=page_liste)
 
 
 def start_export(
-    kind: ExportKind, queryset: QuerySet, *, by, centre=None, total: int | None = None
+    kind: ExportKind,
+    queryset: QuerySet,
+    *,
+    by,
+    centre=None,
+    total: int | None = None,
+    page_liste: str = "",
 ) -> Export:
     with transaction.atomic():
         export = Export.objects.create(
@@ -123,6 +129,7 @@ def start_export(
             lignes_total=kind.count(queryset) if total is None else total,
             nom_fichier=kind.filename(queryset),
             content_type=kind.content_type,
+            page_liste=page_liste,
         )
         EXPORTS.record_creation(export, by=by)
         from . import tasks

@@ -95,6 +95,8 @@ class Export(models.Model):
     # The list to export: the pickled `QuerySet.query` (Django's documented way to send a query elsewhere),
     # written by the portal itself, tenancy filters included.
     requete = models.BinaryField("requête", editable=False)
+    # The page the export was asked from (its path and filters), for the export page's way back to it.
+    page_liste = models.CharField("page de la liste", max_length=1000, blank=True, editable=False)
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_ATTENTE)
     lignes_total = models.PositiveIntegerField("lignes", default=0)
     lignes_faites = models.PositiveIntegerField("lignes écrites", default=0)

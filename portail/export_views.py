@@ -2,11 +2,13 @@
 at once, or the page of the export a worker is writing), the export's page with its progress, its download."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from centres.roles import Permission
@@ -34,20 +36,33 @@ def export_response(
 ):
     """What an export button answers: the file itself for a small list; for a larger one, the export is
     handed to a worker and the user is taken to its page (`page`: centre side, or admin_export_url)."""
-    result = exports.export_or_start(kind, queryset, by=request.user, centre=centre)
+    result = exports.export_or_start(
+        kind, queryset, by=request.user, centre=centre, page_liste=_page_asked_from(request)
+    )
     if not isinstance(result, Export):
         return file_response(*result)
     n = result.lignes_total
+    # Worded for both cases: the page may already show the file ready (a fast worker) or still its progress.
     messages.info(
         request,
         ngettext(
-            "L'export de %(n)s ligne est en préparation : le fichier sera prêt à télécharger sur cette page.",
-            "L'export de %(n)s lignes est en préparation : le fichier sera prêt à télécharger sur cette page.",
+            "L'export de %(n)s ligne est préparé en arrière-plan : le fichier se télécharge sur cette page.",
+            "L'export de %(n)s lignes est préparé en arrière-plan : le fichier se télécharge sur cette page.",
             n,
         )
         % {"n": f"{n:,}".replace(",", "\u202f")},
     )
     return redirect(page(result))
+
+
+def _page_asked_from(request) -> str:
+    """The list page the export button was on (the Referer's path and filters, on this site only), or ""."""
+    referer = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(referer)
+    page = parts.path + (f"?{parts.query}" if parts.query else "")
+    return page if len(page) <= Export._meta.get_field("page_liste").max_length else parts.path
 
 
 def own_export(request, pk: int, *, centre=None) -> Export:

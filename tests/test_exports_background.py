@@ -203,12 +203,17 @@ def test_without_a_worker_the_demo_writes_the_export_after_the_response(centre_a
 def test_toutes_les_inscriptions_export_goes_to_its_page_then_downloads(
     logged, enrolments, small_inline, django_assert_max_num_queries, committed
 ):
+    liste = reverse("candidats:inscriptions") + "?statut=inscrit"
     with committed():
-        response = logged.get(reverse("candidats:inscriptions_export"))
+        response = logged.get(
+            reverse("candidats:inscriptions_export") + "?statut=inscrit",
+            HTTP_REFERER=f"http://testserver{liste}",
+        )
     export = Export.objects.get()
     assert response.url == reverse("export", args=[export.pk])
     page = logged.get(response.url).content.decode()
-    assert "export de 5 lignes est en préparation" in page
+    assert "export de 5 lignes est préparé en arrière-plan" in page
+    assert f'href="{liste}"' in page and "Retour à la liste" in page
     assert "Le fichier est prêt : 5 lignes" in page and "data-refresh" not in page
     with django_assert_max_num_queries(12):
         logged.get(reverse("export", args=[export.pk]))
@@ -216,6 +221,15 @@ def test_toutes_les_inscriptions_export_goes_to_its_page_then_downloads(
     assert download["Content-Type"] == XLSX
     assert "attachment" in download["Content-Disposition"]
     assert len(rows_of(b"".join(download.streaming_content))) == 6
+
+
+def test_an_export_asked_from_another_site_has_no_way_back_to_it(logged, enrolments, small_inline, committed):
+    with committed():
+        response = logged.get(
+            reverse("candidats:inscriptions_export"), HTTP_REFERER="https://ailleurs.test/x"
+        )
+    assert Export.objects.get().page_liste == ""
+    assert "Retour à la liste" not in logged.get(response.url).content.decode()
 
 
 def test_a_running_export_shows_its_progress_and_refreshes(logged, responsable, centre_a):

@@ -52,7 +52,7 @@ def test_a_large_export_shows_its_progress_then_downloads(page, settings):
     page.get_by_role("heading", name="Toutes les inscriptions").wait_for()
     page.get_by_role("link", name="Exporter").click()
     page.get_by_role("heading", name="Export « Toutes les inscriptions »").wait_for()
-    page.get_by_text("L'export de 5 lignes est en préparation").wait_for()
+    page.get_by_text("L'export de 5 lignes est préparé en arrière-plan").wait_for()
     page.get_by_text("Le fichier est prêt : 5 lignes").wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "export.png"), full_page=True)
@@ -61,6 +61,8 @@ def test_a_large_export_shows_its_progress_then_downloads(page, settings):
     assert download.value.suggested_filename.startswith("inscriptions_")
     rows = rows_of(download)
     assert rows[0][0] == "N° inscription" and len(rows) == 6
+    page.get_by_role("link", name="Retour à la liste").click()
+    page.get_by_role("heading", name="Toutes les inscriptions").wait_for()
 
 
 def test_the_back_office_exports_the_whole_list_through_a_worker(page, settings):
