@@ -10,7 +10,7 @@ from candidats.codes import new_unique_access_code
 from candidats.models import Candidat, Inscription, InscriptionEpreuve
 from centres.models import Centre, Membership, User
 from centres.roles import Role
-from core.models import next_number
+from core.models import Export, next_number
 from sessions_app.models import Session, SessionStatus, SessionTarif
 from tarifs.models import Epreuve, Gamme, Produit, Tarif
 
@@ -159,6 +159,22 @@ class InscriptionFactory(factory.django.DjangoModelFactory):
     def with_epreuves(obj, create, extracted, **kwargs):
         for ep in obj.session.produit.epreuves.all():
             InscriptionEpreuve.objects.create(inscription=obj, epreuve=ep, prix=Decimal("50.00"))
+
+
+class ExportFactory(factory.django.DjangoModelFactory):
+    """An export of "Toutes les inscriptions" by a member of its centre; running unless told otherwise."""
+
+    class Meta:
+        model = Export
+
+    kind = "inscriptions"
+    titre = "Toutes les inscriptions"
+    centre = factory.SubFactory(CentreFactory)
+    requested_by = factory.LazyAttribute(lambda o: MembershipFactory(centre=o.centre).user)
+    requete = b""
+    statut = Export.Statut.EN_COURS
+    lignes_total = 50_000
+    nom_fichier = "inscriptions.xlsx"
 
 
 def prix_fda(produit, montant, epreuve_code: str | None = None, date_effet=dt.date(2023, 1, 1)):

@@ -22,6 +22,7 @@ from messagerie.models import PieceJointe
 from sessions_app.models import BonDeCommande, SessionStatus
 from sessions_app.views import WIZARD_KEY
 from tests.factories import (
+    ExportFactory,
     InscriptionFactory,
     MembershipFactory,
     SessionFactory,
@@ -289,16 +290,7 @@ def export_of(centre, inscription):
 
     from core.models import Export
 
-    export = Export.objects.create(
-        kind="inscriptions",
-        titre="Toutes les inscriptions",
-        centre=centre,
-        requested_by=MembershipFactory(centre=centre).user,
-        requete=b"",
-        statut=Export.Statut.PRET,
-        lignes_total=1,
-        nom_fichier="inscriptions.xlsx",
-    )
+    export = ExportFactory(centre=centre, statut=Export.Statut.PRET, lignes_total=1)
     export.fichier.save("inscriptions.xlsx", ContentFile(b"PK"), save=True)
     return export
 

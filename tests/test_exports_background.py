@@ -18,7 +18,7 @@ from core import exports
 from core.models import Export
 from core.spreadsheets import Column
 from tests.admin_auth import admin_force_login
-from tests.factories import InscriptionFactory, SessionFactory, StaffFactory, UserFactory
+from tests.factories import ExportFactory, InscriptionFactory, SessionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,16 +122,12 @@ def test_the_worker_reports_progress_while_it_writes(centre_a, responsable, monk
 def test_an_export_given_again_after_its_worker_died_starts_over_and_finishes(
     enrolments, centre_a, responsable
 ):
-    export = Export.objects.create(
-        kind=INSCRIPTIONS.name,
-        titre="Toutes les inscriptions",
+    export = ExportFactory(
         centre=centre_a,
         requested_by=responsable,
         requete=pickle.dumps(Inscription.objects.for_centre(centre_a).query),
-        statut=Export.Statut.EN_COURS,
         lignes_total=5,
         lignes_faites=3,
-        nom_fichier="inscriptions.xlsx",
     )
     exports.run_export(export.pk)
     export.refresh_from_db()
@@ -233,16 +229,7 @@ def test_an_export_asked_from_another_site_has_no_way_back_to_it(logged, enrolme
 
 
 def test_a_running_export_shows_its_progress_and_refreshes(logged, responsable, centre_a):
-    export = Export.objects.create(
-        kind="inscriptions",
-        titre="Toutes les inscriptions",
-        centre=centre_a,
-        requested_by=responsable,
-        requete=b"",
-        statut=Export.Statut.EN_COURS,
-        lignes_total=50_000,
-        lignes_faites=12_000,
-    )
+    export = ExportFactory(centre=centre_a, requested_by=responsable, lignes_faites=12_000)
     page = logged.get(reverse("export", args=[export.pk])).content.decode()
     assert "Export en cours… 12000 lignes sur 50000 (24 %)" in page
     assert 'data-refresh="2"' in page and 'aria-live="polite"' in page

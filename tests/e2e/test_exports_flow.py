@@ -12,7 +12,14 @@ from centres.roles import Role
 from core.models import Export
 from tests.admin_auth import admin_log_in
 from tests.e2e.portal import log_in
-from tests.factories import CentreFactory, InscriptionFactory, MembershipFactory, SessionFactory, StaffFactory
+from tests.factories import (
+    CentreFactory,
+    ExportFactory,
+    InscriptionFactory,
+    MembershipFactory,
+    SessionFactory,
+    StaffFactory,
+)
 
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "test-artifacts/screenshots"))
 
@@ -31,16 +38,7 @@ def test_a_large_export_shows_its_progress_then_downloads(page, settings):
         InscriptionFactory(session=session)
 
     # A running export, as the page shows it while a worker writes: it refreshes until the file is ready.
-    running = Export.objects.create(
-        kind="inscriptions",
-        titre="Toutes les inscriptions",
-        centre=centre,
-        requested_by=user,
-        requete=b"",
-        statut=Export.Statut.EN_COURS,
-        lignes_total=50_000,
-        lignes_faites=20_000,
-    )
+    running = ExportFactory(centre=centre, requested_by=user, lignes_faites=20_000)
     log_in(page, "admin@test.test")
     page.goto(f"/exports/{running.pk}/")
     page.get_by_text("Export en cours… 20000 lignes sur 50000 (40 %)").wait_for()
