@@ -65,3 +65,58 @@ def test_settings_read_site_url_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_demo_really_starts_on_an_embedded_sqlite_database(tmp_path):
+    """The README's first command, for real: migrations on a new SQLite file, the demo data, the server
+    answering the login page. (A migration that only PostgreSQL could apply once broke it unnoticed.)"""
+    import signal
+    import time
+    import urllib.request
+
+    port = _free_port()
+    unset = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "SECRET_KEY",
+        "MAKEFLAGS",
+        "CI",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("PYTEST")}
+    # Its own database file and media folder, so that the checkout's demo is left alone.
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"))
+    log = tmp_path / "make-run.log"
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}", f"PY={sys.executable}", "STAMP="],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/connexion/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("make run n'a pas démarré :\n" + log.read_text()[-4000:])
+                time.sleep(0.5)
+        assert response.status == 200 and "Se connecter" in page
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # make, runserver and its autoreloader's child
+            server.wait(timeout=30)

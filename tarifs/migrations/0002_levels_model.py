@@ -55,10 +55,6 @@ class Migration(migrations.Migration):
                 'ordering': ['produit', 'nature', 'epreuve', '-date_effet'],
             },
         ),
-        migrations.RemoveField(
-            model_name='seuilniveau',
-            name='bareme',
-        ),
         migrations.AlterModelOptions(
             name='bareme',
             options={'ordering': ['produit', 'epreuve', '-date_effet'], 'verbose_name': 'barème (échelle de score)', 'verbose_name_plural': 'barèmes (échelles de score)'},
