@@ -62,7 +62,10 @@ def _page_asked_from(request) -> str:
         return ""
     parts = urlsplit(referer)
     page = parts.path + (f"?{parts.query}" if parts.query else "")
-    return page if len(page) <= Export._meta.get_field("page_liste").max_length else parts.path
+    if len(page) > Export._meta.get_field("page_liste").max_length:
+        page = parts.path
+    # Checked again as the link it becomes: a path such as "//ailleurs.test/x" would lead to another site.
+    return page if url_has_allowed_host_and_scheme(page, {request.get_host()}) else ""
 
 
 def own_export(request, pk: int, *, centre=None) -> Export:

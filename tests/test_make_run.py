@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtpserver import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make absent")
@@ -67,14 +69,6 @@ def test_settings_read_site_url_from_the_environment():
     assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_demo_really_starts_on_an_embedded_sqlite_database(tmp_path):
     """The README's first command, for real: migrations on a new SQLite file, the demo data, the server
     answering the login page. (A migration that only PostgreSQL could apply once broke it unnoticed.)"""
@@ -82,7 +76,7 @@ def test_the_demo_really_starts_on_an_embedded_sqlite_database(tmp_path):
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     unset = {
         "DATABASE_URL",
         "REDIS_URL",
